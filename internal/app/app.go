@@ -1,0 +1,96 @@
+// Package app holds Payport's use cases: each public method is one thing a caller (the HTTP
+// API, the CLI, later the portal and the dashboard) can do, run in one database transaction
+// together with its ledger transfers, its events and its jobs. The HTTP layer stays thin: it
+// decodes, calls one method here and encodes.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/jobs"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// App is the set of use cases over one store.
+type App struct {
+	Store store.Store
+	// Jobs may be nil in tools that only read.
+	Jobs      *jobs.Queue
+	Log       *slog.Logger
+	PublicURL string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Metrics counts what the use cases do; nil disables counting.
+	Metrics *Metrics
+}
+
+// New returns an App with a real clock.
+func New(s store.Store, log *slog.Logger, publicURL string) *App {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{Store: s, Log: log, PublicURL: publicURL, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Microsecond) }
+
+// Error is a use-case failure the caller should report to its user: a kind that maps to an
+// HTTP status, the field at fault (a JSON name, "" when none) and a sentence.
+type Error struct {
+	Kind    Kind
+	Field   string
+	Message string
+	// Code is a stable machine-readable reason (e.g. "insufficient_funds").
+	Code string
+}
+
+// Kind classifies use-case errors.
+type Kind int
+
+// Error kinds.
+const (
+	Invalid   Kind = iota // 422
+	NotFound              // 404
+	Conflict              // 409
+	Forbidden             // 403
+)
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+func invalid(field, format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Field: field, Message: fmt.Sprintf(format, args...), Code: "validation_failed"}
+}
+
+func notFound(what string) *Error {
+	return &Error{Kind: NotFound, Message: what + " not found", Code: "not_found"}
+}
+
+// mapNotFound turns the store's ErrNotFound into a user-facing 404 naming what was missing.
+func mapNotFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(what)
+	}
+	return err
+}
+
+// recordEvent writes an outbox event in tx, carrying obj as its data.
+func (a *App) recordEvent(ctx context.Context, tx store.Tx, scope tenant.Scope, typ event.Type, objectID string, obj any, at time.Time) error {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return tx.InsertEvent(ctx, event.Event{ID: id.New("evt"), Scope: scope, Type: typ, ObjectID: objectID, Data: data, CreatedAt: at})
+}

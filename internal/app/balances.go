@@ -1,0 +1,421 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/recipient"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// Amount is money as the API shows it: a decimal string and the same value in minor units.
+type Amount struct {
+	Amount      string `json:"amount" example:"12.34" doc:"Decimal string with a dot separator."`
+	AmountMinor int64  `json:"amount_minor" example:"1234" doc:"The same amount in the currency's minor units."`
+}
+
+func amountOf(minor int64, c money.Currency) Amount {
+	return Amount{Amount: money.Format(minor, c), AmountMinor: minor}
+}
+
+// TransferView is one ledger transfer as seen from a recipient's balance.
+type TransferView struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind" enum:"credit,adjustment,reversal" doc:"What moved the money."`
+	Direction   string `json:"direction" enum:"in,out" doc:"in: the recipient's balance grew; out: it shrank."`
+	Account     string `json:"account" doc:"The recipient's account the transfer touched (available, pending...)."`
+	Amount
+	Currency           string          `json:"currency"`
+	Description        string          `json:"description"`
+	Metadata           json.RawMessage `json:"metadata"`
+	ReversesTransferID string          `json:"reverses_transfer_id,omitempty"`
+	CreatedAt          time.Time       `json:"created_at"`
+}
+
+// BalanceView is a recipient's balance in one currency.
+type BalanceView struct {
+	Currency           string `json:"currency"`
+	Available          Amount `json:"available"`
+	PendingWithdrawals Amount `json:"pending_withdrawals"`
+}
+
+// CreditResult answers a credit, adjustment or reversal: the transfer and the balance after it.
+type CreditResult struct {
+	Transfer    TransferView  `json:"transfer"`
+	RecipientID string        `json:"recipient_id"`
+	ExternalID  string        `json:"external_id"`
+	Balance     BalanceView   `json:"balance"`
+	Recipient   RecipientView `json:"-"`
+}
+
+func accountRef(scope tenant.Scope, owner ledger.OwnerType, ownerID string, kind ledger.Kind, currency string) ledger.AccountRef {
+	return ledger.AccountRef{Scope: scope, OwnerType: owner, OwnerID: ownerID, Kind: kind, Currency: currency}
+}
+
+func fundingRef(scope tenant.Scope, currency string) ledger.AccountRef {
+	return accountRef(scope, ledger.OwnerOrg, scope.OrgID, ledger.Funding, currency)
+}
+
+func recipientRef(scope tenant.Scope, recipientID string, kind ledger.Kind, currency string) ledger.AccountRef {
+	return accountRef(scope, ledger.OwnerRecipient, recipientID, kind, currency)
+}
+
+// MoneyInput is an amount and currency as the API receives them.
+type MoneyInput struct {
+	Amount      string
+	Currency    string
+	Description string
+	Metadata    json.RawMessage
+	// Key makes the transfer idempotent (the request's Idempotency-Key).
+	Key string
+}
+
+func (in MoneyInput) parse(signed bool) (money.Currency, int64, error) {
+	c, err := currencyField("currency", in.Currency)
+	if err != nil {
+		return c, 0, err
+	}
+	var v int64
+	if signed {
+		v, err = money.ParseSignedDecimal(in.Amount, c)
+	} else {
+		v, err = money.ParseDecimal(in.Amount, c)
+	}
+	if err != nil {
+		return c, 0, invalid("amount", "%s", err.Error())
+	}
+	if v == 0 {
+		return c, 0, invalid("amount", "amount must not be zero")
+	}
+	if len(in.Description) > 255 {
+		return c, 0, invalid("description", "description must be at most 255 characters")
+	}
+	if err := CheckMetadata("metadata", in.Metadata); err != nil {
+		return c, 0, err
+	}
+	return c, v, nil
+}
+
+// Credit moves money from the org's funding account to a recipient's available balance
+// (typical use: rewards earned) and records balance.credited.
+func (a *App) Credit(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
+	var res CreditResult
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		res, err = a.CreditTx(ctx, tx, scope, ref, in)
+		return err
+	})
+	if err == nil {
+		a.countTransfer(string(ledger.KindCredit))
+	}
+	return res, err
+}
+
+// CreditTx is Credit inside the caller's transaction (for idempotent requests).
+func (a *App) CreditTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
+	c, amount, err := in.parse(false)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	return a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindCredit, in, "")
+}
+
+// Adjust corrects a recipient's available balance by a signed amount (an operator's audited
+// correction): positive from the org's funding account, negative back to it. A negative
+// adjustment larger than the balance fails with insufficient_funds.
+func (a *App) Adjust(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
+	c, amount, err := in.parse(true)
+	if err != nil {
+		return CreditResult{}, err
+	}
+	if in.Description == "" {
+		return CreditResult{}, invalid("description", "description is required: say why the balance is adjusted")
+	}
+	var res CreditResult
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		res, err = a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindAdjustment, in, "")
+		return err
+	})
+	if err == nil {
+		a.countTransfer(string(ledger.KindAdjustment))
+	}
+	return res, err
+}
+
+// Reverse undoes a credit: the same amount goes back from the recipient's available balance
+// to the org. A credit is reversed at most once; the balance must still hold the amount.
+func (a *App) Reverse(ctx context.Context, scope tenant.Scope, transferID, reason string) (CreditResult, error) {
+	if len(reason) > 255 {
+		return CreditResult{}, invalid("description", "description must be at most 255 characters")
+	}
+	var res CreditResult
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		orig, err := tx.GetTransfer(ctx, scope, transferID)
+		if err != nil {
+			return mapNotFound(err, "transfer")
+		}
+		if orig.Kind != ledger.KindCredit {
+			return &Error{Kind: Conflict, Code: "not_reversible", Message: "only credits can be reversed; use an adjustment"}
+		}
+		accounts, err := tx.LockAccounts(ctx, []string{orig.DestinationID})
+		if err != nil {
+			return err
+		}
+		dest := accounts[orig.DestinationID]
+		c, _ := money.LookupCurrency(orig.Currency)
+		res, err = a.moveTx(ctx, tx, scope, dest.Ref.OwnerID, c, -orig.Amount, ledger.KindReversal,
+			MoneyInput{Description: reason, Key: "reversal:" + orig.ID}, orig.ID)
+		if err == nil && res.Transfer.ReversesTransferID != orig.ID {
+			return &Error{Kind: Conflict, Code: "already_reversed", Message: "this credit was already reversed"}
+		}
+		return err
+	})
+	if err == nil {
+		a.countTransfer(string(ledger.KindReversal))
+	}
+	return res, err
+}
+
+// moveTx posts signed amount between the org's funding account and the recipient's available
+// balance and records the event.
+func (a *App) moveTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref string, c money.Currency, signed int64,
+	kind ledger.TransferKind, in MoneyInput, reverses string) (CreditResult, error) {
+	r, err := tx.GetRecipient(ctx, scope, ref)
+	if err != nil {
+		return CreditResult{}, mapNotFound(err, "recipient")
+	}
+	p := ledger.Posting{Kind: kind, Amount: signed, Key: in.Key, Description: in.Description, Metadata: in.Metadata,
+		Source: fundingRef(scope, c.Code()), Destination: recipientRef(scope, r.ID, ledger.Available, c.Code()),
+		ReversesTransferID: reverses}
+	if signed < 0 {
+		p.Amount = -signed
+		p.Source, p.Destination = p.Destination, p.Source
+	}
+	now := a.now()
+	result, err := ledger.PostOne(ctx, tx, now, p)
+	if errors.Is(err, ledger.ErrInsufficientFunds) {
+		return CreditResult{}, &Error{Kind: Conflict, Code: "insufficient_funds", Field: "amount",
+			Message: "the recipient's available balance is lower than the amount"}
+	}
+	if err != nil {
+		return CreditResult{}, err
+	}
+	avail, err := tx.FindAccount(ctx, p.Destination)
+	if signed < 0 {
+		avail, err = tx.FindAccount(ctx, p.Source)
+	}
+	if err != nil {
+		return CreditResult{}, err
+	}
+	pending, err := a.balanceOf(ctx, tx, recipientRef(scope, r.ID, ledger.Pending, c.Code()))
+	if err != nil {
+		return CreditResult{}, err
+	}
+	res := CreditResult{
+		Transfer:    viewTransfer(result.Transfer, avail.ID, c),
+		RecipientID: r.ID, ExternalID: r.ExternalID,
+		Balance: BalanceView{Currency: c.Code(), Available: amountOf(avail.Balance, c),
+			PendingWithdrawals: amountOf(pending, c)},
+	}
+	if result.Replayed {
+		return res, nil
+	}
+	typ := event.BalanceCredited
+	if kind != ledger.KindCredit {
+		typ = event.BalanceAdjusted
+	}
+	return res, a.recordEvent(ctx, tx, scope, typ, result.Transfer.ID, res, now)
+}
+
+func (a *App) balanceOf(ctx context.Context, tx store.Tx, ref ledger.AccountRef) (int64, error) {
+	acc, err := tx.FindAccount(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	return acc.Balance, err
+}
+
+// viewTransfer shows t from the side of the recipient account accountID.
+func viewTransfer(t ledger.Transfer, accountID string, c money.Currency) TransferView {
+	v := TransferView{ID: t.ID, Kind: string(t.Kind), Direction: "in", Amount: amountOf(t.Amount, c),
+		Currency: t.Currency, Description: t.Description, Metadata: t.Metadata,
+		ReversesTransferID: t.ReversesTransferID, CreatedAt: t.CreatedAt}
+	if t.SourceID == accountID {
+		v.Direction = "out"
+	}
+	if len(v.Metadata) == 0 {
+		v.Metadata = json.RawMessage("{}")
+	}
+	return v
+}
+
+// BalanceInfo is seed 001's Get Balance Info answer.
+type BalanceInfo struct {
+	SiteID                  string `json:"site_id" doc:"The platform's id for the recipient (external_id)."`
+	InternalSiteID          string `json:"internal_site_id" doc:"Payport's UUID for the recipient."`
+	Currency                string `json:"currency"`
+	Balance                 Amount `json:"balance" doc:"Available balance."`
+	WithdrawableBalance     Amount `json:"withdrawable_balance" doc:"Part of the balance past the minimum wait period (equals balance when there is none)."`
+	TotalEarnings           Amount `json:"total_earnings" doc:"Everything credited so far, net of reversals and negative adjustments."`
+	PendingWithdrawals      Amount `json:"pending_withdrawals" doc:"Withdrawals requested and not yet paid out."`
+	MinimumWithdrawalAmount Amount `json:"minimum_withdrawal_amount"`
+	MinimumWaitDays         int    `json:"minimum_wait_days"`
+	HasBankAccount          bool   `json:"has_bank_account"`
+	CanWithdraw             bool   `json:"can_withdraw"`
+	Reason                  string `json:"reason,omitempty" enum:"no_balance,below_minimum,no_bank_account,minimum_wait_period,onboarding_incomplete" doc:"Why can_withdraw is false, for machines."`
+	Message                 string `json:"message,omitempty" doc:"Why can_withdraw is false, as a sentence to show the user."`
+}
+
+// GetBalanceInfo computes a recipient's balance info in currency ("" = the recipient's own).
+func (a *App) GetBalanceInfo(ctx context.Context, scope tenant.Scope, ref, currency string) (BalanceInfo, error) {
+	var info BalanceInfo
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "site")
+		}
+		if currency == "" {
+			currency = r.Currency
+		}
+		c, err := currencyField("currency", currency)
+		if err != nil {
+			return err
+		}
+		o, err := tx.GetOrg(ctx, scope.OrgID)
+		if err != nil {
+			return err
+		}
+		b, err := a.balanceTx(ctx, tx, o, r, c)
+		if err != nil {
+			return err
+		}
+		el := recipient.CanWithdraw(b, func(v int64) string { return money.Format(v, c) })
+		info = BalanceInfo{
+			SiteID: r.ExternalID, InternalSiteID: r.ID, Currency: c.Code(),
+			Balance: amountOf(b.Available, c), WithdrawableBalance: amountOf(b.Withdrawable, c),
+			TotalEarnings: amountOf(b.TotalEarnings, c), PendingWithdrawals: amountOf(b.PendingWithdrawals, c),
+			MinimumWithdrawalAmount: amountOf(b.MinimumWithdrawal, c), MinimumWaitDays: b.MinimumWaitDays,
+			HasBankAccount: b.HasBankAccount, CanWithdraw: el.CanWithdraw, Reason: el.Reason, Message: el.Message,
+		}
+		return nil
+	})
+	return info, err
+}
+
+// balanceTx gathers a recipient's balance figures in currency c.
+func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient.Recipient, c money.Currency) (recipient.Balance, error) {
+	b := recipient.Balance{Currency: c.Code(), MinimumWaitDays: o.Settings.MinimumWaitDays,
+		MinimumWithdrawal: o.Settings.MinimumWithdrawal[c.Code()]}
+	if r.MinimumWithdrawal != nil && r.Currency == c.Code() {
+		b.MinimumWithdrawal = *r.MinimumWithdrawal
+	}
+	avail, err := tx.FindAccount(ctx, recipientRef(r.Scope, r.ID, ledger.Available, c.Code()))
+	if errors.Is(err, store.ErrNotFound) {
+		return b, nil // never credited in this currency
+	}
+	if err != nil {
+		return b, err
+	}
+	b.Available = avail.Balance
+	if b.PendingWithdrawals, err = a.balanceOf(ctx, tx, recipientRef(r.Scope, r.ID, ledger.Pending, c.Code())); err != nil {
+		return b, err
+	}
+	funding, err := tx.FindAccount(ctx, fundingRef(r.Scope, c.Code()))
+	if err != nil {
+		return b, err
+	}
+	in, err := tx.SumTransfers(ctx, funding.ID, avail.ID, time.Time{})
+	if err != nil {
+		return b, err
+	}
+	out, err := tx.SumTransfers(ctx, avail.ID, funding.ID, time.Time{})
+	if err != nil {
+		return b, err
+	}
+	b.TotalEarnings = in - out
+	b.Withdrawable = b.Available
+	if b.MinimumWaitDays > 0 {
+		recent, err := tx.SumTransfers(ctx, funding.ID, avail.ID, a.now().AddDate(0, 0, -b.MinimumWaitDays))
+		if err != nil {
+			return b, err
+		}
+		b.Withdrawable = max(0, b.Available-recent)
+	}
+	return b, nil
+}
+
+// Transactions lists a recipient's ledger history, newest first, in pages; next is the cursor
+// of the following page.
+func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor string, limit int) (items []TransferView, next string, err error) {
+	err = a.Store.Read(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		// Every account of the recipient: one per kind and currency it ever used.
+		owned := map[string]ledger.Kind{}
+		var ids []string
+		for _, kind := range []ledger.Kind{ledger.Available, ledger.Pending} {
+			for _, cur := range a.currenciesOf(ctx, tx, r) {
+				acc, err := tx.FindAccount(ctx, recipientRef(scope, r.ID, kind, cur))
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				owned[acc.ID] = kind
+				ids = append(ids, acc.ID)
+			}
+		}
+		ts, err := tx.ListTransfers(ctx, ids, cursor, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(ts) > limit {
+			ts = ts[:limit]
+			next = ts[limit-1].ID
+		}
+		items = make([]TransferView, 0, len(ts))
+		for _, t := range ts {
+			side := t.DestinationID
+			if _, ok := owned[t.SourceID]; ok {
+				side = t.SourceID
+			}
+			c, _ := money.LookupCurrency(t.Currency)
+			v := viewTransfer(t, side, c)
+			v.Account = string(owned[side])
+			items = append(items, v)
+		}
+		return nil
+	})
+	return items, next, err
+}
+
+// currenciesOf lists the currencies a recipient may hold: its own, plus any the org funds in.
+// Kept simple: the recipient's currency and the currencies of the org's funding accounts.
+func (a *App) currenciesOf(ctx context.Context, tx store.Tx, r recipient.Recipient) []string {
+	return []string{r.Currency}
+}
+
+// CheckLedger verifies every ledger invariant across all orgs.
+func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) {
+	var totals []ledger.AccountTotals
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		totals, err = tx.AccountTotals(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return ledger.Check(totals), len(totals), nil
+}

@@ -1,0 +1,31 @@
+package app
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the use-case counters exported at /metrics.
+type Metrics struct {
+	Transfers        *prometheus.CounterVec
+	LedgerViolations prometheus.Gauge
+}
+
+// NewMetrics registers the use-case metrics on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Transfers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "payport_ledger_transfers_total",
+			Help: "Ledger transfers committed, by kind.",
+		}, []string{"kind"}),
+		LedgerViolations: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "payport_ledger_violations",
+			Help: "Ledger invariant violations found by the last periodic check (0 is healthy).",
+		}),
+	}
+	reg.MustRegister(m.Transfers, m.LedgerViolations)
+	return m
+}
+
+func (a *App) countTransfer(kind string) {
+	if a.Metrics != nil {
+		a.Metrics.Transfers.WithLabelValues(kind).Inc()
+	}
+}

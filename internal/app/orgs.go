@@ -1,0 +1,178 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// NewKey is a freshly created API key with its secret, which exists only in this value.
+type NewKey struct {
+	Key    org.APIKey
+	Secret string
+}
+
+// CreateOrg creates an org and its first org-admin key (test mode unless live).
+func (a *App) CreateOrg(ctx context.Context, name string, live bool) (org.Org, NewKey, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return org.Org{}, NewKey{}, invalid("name", "name is required and at most 200 characters")
+	}
+	now := a.now()
+	o := org.Org{ID: id.UUID(), Name: name, CreatedAt: now, UpdatedAt: now}
+	mode := tenant.Test
+	if live {
+		mode = tenant.Live
+	}
+	var nk NewKey
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.InsertOrg(ctx, o); err != nil {
+			return err
+		}
+		var err error
+		nk, err = a.createKey(ctx, tx, tenant.Scope{OrgID: o.ID, Mode: mode}, org.RoleOrgAdmin, nil, "default", now)
+		return err
+	})
+	return o, nk, err
+}
+
+// CreateAPIKey adds a key to an existing org.
+func (a *App) CreateAPIKey(ctx context.Context, scope tenant.Scope, role org.Role, scopes []string, name string) (NewKey, error) {
+	var nk NewKey
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetOrg(ctx, scope.OrgID); err != nil {
+			return mapNotFound(err, "org")
+		}
+		var err error
+		nk, err = a.createKey(ctx, tx, scope, role, scopes, name, a.now())
+		return err
+	})
+	return nk, err
+}
+
+func (a *App) createKey(ctx context.Context, tx store.Tx, scope tenant.Scope, role org.Role, scopes []string, name string, now time.Time) (NewKey, error) {
+	parsed, err := org.ParseScopes(scopes)
+	if err != nil {
+		return NewKey{}, invalid("scopes", "%s", err.Error())
+	}
+	if _, err := org.ParseRole(string(role)); err != nil {
+		return NewKey{}, invalid("role", "%s", err.Error())
+	}
+	if len(name) > 200 {
+		return NewKey{}, invalid("name", "name is at most 200 characters")
+	}
+	secret, hash := org.NewSecret(scope.Mode)
+	k := org.APIKey{ID: id.New("key"), Scope: scope, Role: role, Scopes: parsed, Name: name,
+		Prefix: org.DisplayPrefix(secret), SecretHash: hash, CreatedAt: now}
+	if err := tx.InsertAPIKey(ctx, k); err != nil {
+		return NewKey{}, err
+	}
+	return NewKey{Key: k, Secret: secret}, nil
+}
+
+// RevokeAPIKey revokes a key of the org; a revoked key is refused from the next request on.
+func (a *App) RevokeAPIKey(ctx context.Context, orgID, keyID string) error {
+	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		return mapNotFound(tx.RevokeAPIKey(ctx, orgID, keyID, a.now()), "API key")
+	})
+}
+
+// ListAPIKeys lists an org's keys (never their secrets).
+func (a *App) ListAPIKeys(ctx context.Context, orgID string) ([]org.APIKey, error) {
+	var out []org.APIKey
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = tx.ListAPIKeys(ctx, orgID)
+		return err
+	})
+	return out, err
+}
+
+// ErrUnauthenticated means the presented secret is not a live key.
+var ErrUnauthenticated = errors.New("missing, unknown or revoked API key")
+
+// Authenticate resolves a bearer secret to its key. Last use is recorded at most once a
+// minute per key, so authenticating a read does not turn it into a write.
+func (a *App) Authenticate(ctx context.Context, secret string) (org.APIKey, error) {
+	if _, ok := org.ModeOfSecret(secret); !ok {
+		return org.APIKey{}, ErrUnauthenticated
+	}
+	var k org.APIKey
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		k, err = tx.APIKeyByHash(ctx, org.HashSecret(secret))
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
+		return org.APIKey{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return org.APIKey{}, err
+	}
+	now := a.now()
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
+		if err := a.Store.InTx(ctx, func(tx store.Tx) error { return tx.TouchAPIKey(ctx, k.ID, now) }); err != nil {
+			a.Log.Warn("record API key use", "key_id", k.ID, "err", err)
+		}
+	}
+	return k, nil
+}
+
+// GetOrg reads an org.
+func (a *App) GetOrg(ctx context.Context, orgID string) (org.Org, error) {
+	var o org.Org
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		o, err = tx.GetOrg(ctx, orgID)
+		return mapNotFound(err, "org")
+	})
+	return o, err
+}
+
+// ListOrgs lists every org (operator use).
+func (a *App) ListOrgs(ctx context.Context) ([]org.Org, error) {
+	var out []org.Org
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = tx.ListOrgs(ctx)
+		return err
+	})
+	return out, err
+}
+
+// UpdateOrgSettings replaces an org's settings after validating them.
+func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string, s org.Settings) (org.Org, error) {
+	if s.MinimumWaitDays < 0 || s.MinimumWaitDays > 365 {
+		return org.Org{}, invalid("minimum_wait_days", "minimum_wait_days must be between 0 and 365")
+	}
+	for cur, v := range s.MinimumWithdrawal {
+		if v < 0 {
+			return org.Org{}, invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
+		}
+	}
+	var o org.Org
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		o, err = tx.GetOrg(ctx, orgID)
+		if err != nil {
+			return mapNotFound(err, "org")
+		}
+		if name != nil {
+			n := strings.TrimSpace(*name)
+			if n == "" || len(n) > 200 {
+				return invalid("name", "name is required and at most 200 characters")
+			}
+			o.Name = n
+		}
+		o.Settings = s
+		o.UpdatedAt = a.now()
+		return tx.UpdateOrg(ctx, o)
+	})
+	return o, err
+}

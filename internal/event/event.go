@@ -1,0 +1,32 @@
+// Package event defines the records of the event outbox. Every state change that a platform may
+// want to hear about writes an Event in the same database transaction as the change itself, so
+// an event exists if and only if its change committed; delivery (webhooks) reads the outbox.
+package event
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/payport/payport/internal/tenant"
+)
+
+// Type names an event kind. The catalogue is documented in docs/EVENTS.md.
+type Type string
+
+// Event types recorded by the foundation. Later packages add their own.
+const (
+	RecipientCreated Type = "recipient.created"
+	RecipientUpdated Type = "recipient.updated"
+	BalanceCredited  Type = "balance.credited"
+	BalanceAdjusted  Type = "balance.adjusted"
+)
+
+// Event is one outbox row: the full object as it was right after the change.
+type Event struct {
+	ID        string
+	Scope     tenant.Scope
+	Type      Type
+	ObjectID  string
+	Data      json.RawMessage
+	CreatedAt time.Time
+}

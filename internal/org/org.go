@@ -1,0 +1,169 @@
+// Package org holds organisations (the platforms using Payport) and their API keys, with the
+// roles and scopes that decide what a key may do.
+package org
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/payport/payport/internal/tenant"
+)
+
+// Org is a platform that owes money to its recipients.
+type Org struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Settings  Settings  `json:"settings"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Settings are an org's defaults. Recipients may override some of them.
+type Settings struct {
+	// MinimumWithdrawal is the default minimum withdrawal per currency, in minor units.
+	MinimumWithdrawal map[string]int64 `json:"minimum_withdrawal,omitempty"`
+	// MinimumWaitDays is how long credited money waits before it may be withdrawn (0: none).
+	MinimumWaitDays int `json:"minimum_wait_days,omitempty"`
+}
+
+// Role is what a key (or later a member) may do across orgs.
+type Role string
+
+// Roles. The names are the seeds' (seed 002).
+const (
+	// RoleOrgAdmin may do everything within its own org.
+	RoleOrgAdmin Role = "org-admin"
+	// RoleInternalAdmin is the operator: it spans orgs and alone may create them over the API.
+	RoleInternalAdmin Role = "internal-admin"
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case RoleOrgAdmin, RoleInternalAdmin:
+		return Role(s), nil
+	}
+	return "", fmt.Errorf("role must be %q or %q", RoleOrgAdmin, RoleInternalAdmin)
+}
+
+// Scope is a permission checkbox on a key (seed 003: "enable the Payout checkbox").
+type Scope string
+
+// Scopes. A key holds a set of them; ReadOnly restricts every other scope to reading.
+const (
+	ScopeRewards  Scope = "rewards"
+	ScopePayouts  Scope = "payouts"
+	ScopeLinks    Scope = "links"
+	ScopeReadOnly Scope = "read_only"
+)
+
+// AllScopes are the scopes a key gets when none are asked for: everything, read and write.
+var AllScopes = []Scope{ScopeRewards, ScopePayouts, ScopeLinks}
+
+// ParseScopes validates scope names; an empty list means AllScopes.
+func ParseScopes(names []string) ([]Scope, error) {
+	if len(names) == 0 {
+		return slices.Clone(AllScopes), nil
+	}
+	var out []Scope
+	for _, n := range names {
+		for _, part := range strings.Split(n, ",") {
+			s := Scope(strings.TrimSpace(part))
+			switch s {
+			case ScopeRewards, ScopePayouts, ScopeLinks, ScopeReadOnly:
+			default:
+				return nil, fmt.Errorf("unknown scope %q (known: rewards, payouts, links, read_only)", part)
+			}
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 1 && out[0] == ScopeReadOnly {
+		// A read-only key reads everything.
+		out = append(slices.Clone(AllScopes), ScopeReadOnly)
+	}
+	return out, nil
+}
+
+// APIKey is a stored key. The secret itself is never stored: only its SHA-256, which is enough
+// for a 190-bit random secret (no dictionary to attack) and lets lookups use an index.
+type APIKey struct {
+	ID         string       `json:"id"`
+	Scope      tenant.Scope `json:"-"`
+	Role       Role         `json:"role"`
+	Scopes     []Scope      `json:"scopes"`
+	Name       string       `json:"name"`
+	Prefix     string       `json:"prefix"`
+	SecretHash string       `json:"-"`
+	CreatedAt  time.Time    `json:"created_at"`
+	LastUsedAt *time.Time   `json:"last_used_at"`
+	RevokedAt  *time.Time   `json:"revoked_at"`
+}
+
+// Has reports whether the key holds scope s.
+func (k APIKey) Has(s Scope) bool { return slices.Contains(k.Scopes, s) }
+
+// Allows reports whether the key may perform an operation needing scope s; write operations
+// are refused to read-only keys.
+func (k APIKey) Allows(s Scope, write bool) bool {
+	if write && k.Has(ScopeReadOnly) {
+		return false
+	}
+	return s == "" || k.Has(s)
+}
+
+const secretAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// NewSecret returns a fresh key secret "pp_<mode>_<32 base62 chars>" and its hash. The mode
+// prefix lets people and secret scanners tell test keys from live ones at a glance.
+func NewSecret(mode tenant.Mode) (secret, hash string) {
+	var b strings.Builder
+	b.WriteString("pp_" + string(mode) + "_")
+	buf := make([]byte, 64)
+	for n := 0; n < 32; {
+		if _, err := rand.Read(buf); err != nil {
+			panic(err)
+		}
+		for _, c := range buf {
+			// Rejection sampling: 248 = 4*62, so bytes below it map onto the alphabet
+			// without bias.
+			if c < 248 && n < 32 {
+				b.WriteByte(secretAlphabet[int(c)%62])
+				n++
+			}
+		}
+	}
+	secret = b.String()
+	return secret, HashSecret(secret)
+}
+
+// HashSecret is the stored form of a key secret.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// ModeOfSecret tells the mode from a secret's prefix, or false if it is not a Payport key.
+func ModeOfSecret(secret string) (tenant.Mode, bool) {
+	switch {
+	case strings.HasPrefix(secret, "pp_test_"):
+		return tenant.Test, true
+	case strings.HasPrefix(secret, "pp_live_"):
+		return tenant.Live, true
+	}
+	return "", false
+}
+
+// DisplayPrefix is the part of a secret safe to show in listings.
+func DisplayPrefix(secret string) string {
+	if len(secret) < 12 {
+		return secret
+	}
+	return secret[:12]
+}

@@ -1,0 +1,115 @@
+// Package sqlite is the embedded storage engine: one SQLite file in the data directory, in WAL
+// mode, with a single writer connection (transactions begin IMMEDIATE, so a writer never fails
+// half-way on a lock upgrade) and a pool of read-only connections that never wait for it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/payport/payport/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune the engine.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: FULL (the default) makes every commit
+	// durable against power loss; NORMAL only against a crash of the process.
+	Synchronous string
+}
+
+// Dialect is SQLite's flavour of the shared SQL.
+var Dialect = sqlstore.Dialect{
+	Name:     "sqlite",
+	LockRows: "",
+	IsUniqueViolation: func(err error) bool {
+		var e *sqlite.Error
+		return asSQLite(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	IsRetryable: func(err error) bool {
+		var e *sqlite.Error
+		return asSQLite(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
+	},
+	TimeArg: func(t time.Time) any { return t.UTC().Format(sqlstore.SQLiteTimeLayout) },
+}
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) {
+	sync := strings.ToUpper(opts.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" && sync != "EXTRA" {
+		return nil, fmt.Errorf("sqlite synchronous must be FULL, NORMAL or EXTRA, not %q", opts.Synchronous)
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")"
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := Migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := sql.Open("sqlite", base+"&_pragma=query_only(ON)")
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
+	return sqlstore.New(writer, reader, Dialect, nil), nil
+}
+
+// Migrate applies Payport's embedded migrations.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate sqlite: %w", err)
+	}
+	return nil
+}
+
+func asSQLite(err error, target **sqlite.Error) bool {
+	for err != nil {
+		if e, ok := err.(*sqlite.Error); ok {
+			*target = e
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}

@@ -1,0 +1,240 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/tenant"
+)
+
+const accountColumns = `id, org_id, mode, owner_type, owner_id, kind, currency, balance, allow_negative, created_at`
+
+func scanAccount(row interface{ Scan(...any) error }, extra ...any) (ledger.Account, error) {
+	var a ledger.Account
+	var mode, ownerType, kind string
+	var created Time
+	dest := append([]any{&a.ID, &a.Ref.Scope.OrgID, &mode, &ownerType, &a.Ref.OwnerID, &kind, &a.Ref.Currency,
+		&a.Balance, &a.AllowNegative, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return a, err
+	}
+	a.Ref.Scope.Mode, a.Ref.OwnerType, a.Ref.Kind = tenant.Mode(mode), ledger.OwnerType(ownerType), ledger.Kind(kind)
+	a.CreatedAt = created.T
+	return a, nil
+}
+
+func refArgs(r ledger.AccountRef) []any {
+	return []any{r.Scope.OrgID, string(r.Scope.Mode), string(r.OwnerType), r.OwnerID, string(r.Kind), r.Currency}
+}
+
+const refWhere = `org_id = $1 AND mode = $2 AND owner_type = $3 AND owner_id = $4 AND kind = $5 AND currency = $6`
+
+// FindAccount implements store.Tx.
+func (t *Tx) FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error) {
+	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...))
+	return a, t.mapErr(err)
+}
+
+// EnsureAccounts implements ledger.Store.
+func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[ledger.AccountRef]string, error) {
+	out := make(map[ledger.AccountRef]string, len(refs))
+	for _, ref := range refs {
+		if _, ok := out[ref]; ok {
+			continue
+		}
+		var accountID string
+		err := t.tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+		if err == sql.ErrNoRows {
+			// ON CONFLICT: a concurrent transaction may create the same account; then we read
+			// the one it created.
+			args := append([]any{id.New("acct")}, refArgs(ref)...)
+			args = append(args, ref.Kind.AllowsNegative(), t.ts(time.Now().UTC()))
+			if _, err := t.exec(ctx, `INSERT INTO ledger_accounts (id, org_id, mode, owner_type, owner_id, kind, currency, allow_negative, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (org_id, mode, owner_type, owner_id, kind, currency) DO NOTHING`, args...); err != nil {
+				return nil, err
+			}
+			err = t.tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+		}
+		if err != nil {
+			return nil, t.mapErr(err)
+		}
+		out[ref] = accountID
+	}
+	return out, nil
+}
+
+// LockAccounts implements ledger.Store.
+func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.Account, error) {
+	args := make([]any, len(ids))
+	for i, v := range ids {
+		args[i] = v
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
+		placeholders(1, len(ids))+`) ORDER BY id`+t.d.LockRows, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]ledger.Account, len(ids))
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
+}
+
+const transferColumns = `id, org_id, mode, kind, currency, amount, source_account_id, destination_account_id, transfer_key, description, metadata, reverses_transfer_id, created_at`
+
+func scanTransfer(row interface{ Scan(...any) error }) (ledger.Transfer, error) {
+	var tr ledger.Transfer
+	var mode, kind string
+	var key, reverses sql.NullString
+	var created Time
+	if err := row.Scan(&tr.ID, &tr.Scope.OrgID, &mode, &kind, &tr.Currency, &tr.Amount, &tr.SourceID, &tr.DestinationID,
+		&key, &tr.Description, bytesOf{(*[]byte)(&tr.Metadata)}, &reverses, &created); err != nil {
+		return tr, err
+	}
+	tr.Scope.Mode, tr.Kind = tenant.Mode(mode), ledger.TransferKind(kind)
+	tr.Key, tr.ReversesTransferID, tr.CreatedAt = key.String, reverses.String, created.T
+	return tr, nil
+}
+
+func (t *Tx) queryTransfers(ctx context.Context, q string, args ...any) ([]ledger.Transfer, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Transfer
+	for rows.Next() {
+		tr, err := scanTransfer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tr)
+	}
+	return out, rows.Err()
+}
+
+// TransfersByKey implements ledger.Store.
+func (t *Tx) TransfersByKey(ctx context.Context, scope tenant.Scope, keys []string) (map[string]ledger.Transfer, error) {
+	args := []any{scope.OrgID, string(scope.Mode)}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND transfer_key IN (`+
+		placeholders(3, len(keys))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ledger.Transfer, len(list))
+	for _, tr := range list {
+		out[tr.Key] = tr
+	}
+	return out, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// InsertTransfers implements ledger.Store.
+func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) error {
+	const cols, chunk = 13, 400
+	for start := 0; start < len(transfers); start += chunk {
+		part := transfers[start:min(start+chunk, len(transfers))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO ledger_transfers (` + transferColumns + `) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, tr := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+			args = append(args, tr.ID, tr.Scope.OrgID, string(tr.Scope.Mode), string(tr.Kind), tr.Currency, tr.Amount,
+				tr.SourceID, tr.DestinationID, nullString(tr.Key), tr.Description, jsonText(tr.Metadata),
+				nullString(tr.ReversesTransferID), t.ts(tr.CreatedAt))
+		}
+		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetBalances implements ledger.Store.
+func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
+	for accountID, b := range balances {
+		if err := expectOne(t.exec(ctx, `UPDATE ledger_accounts SET balance = $2 WHERE id = $1`, accountID, b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetTransfer implements store.Tx.
+func (t *Tx) GetTransfer(ctx context.Context, scope tenant.Scope, transferID string) (ledger.Transfer, error) {
+	tr, err := scanTransfer(t.tx.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		scope.OrgID, string(scope.Mode), transferID))
+	return tr, t.mapErr(err)
+}
+
+// ListTransfers implements store.Tx. Each account is read through its own index and the two
+// sorted streams are merged by the database, which keeps "newest first" cheap.
+func (t *Tx) ListTransfers(ctx context.Context, accountIDs []string, before string, limit int) ([]ledger.Transfer, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	if before == "" {
+		before = "~" // sorts after every id
+	}
+	in := placeholders(3, len(accountIDs))
+	args := []any{before, limit}
+	for _, a := range accountIDs {
+		args = append(args, a)
+	}
+	return t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers
+		WHERE id < $1 AND (source_account_id IN (`+in+`) OR destination_account_id IN (`+in+`))
+		ORDER BY id DESC LIMIT $2`, args...)
+}
+
+// SumTransfers implements store.Tx.
+func (t *Tx) SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error) {
+	var sum int64
+	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+		WHERE source_account_id = $1 AND destination_account_id = $2 AND created_at >= $3`, fromID, toID, t.ts(since)).Scan(&sum)
+	return sum, err
+}
+
+// AccountTotals implements store.Tx.
+func (t *Tx) AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+accountColumns+`,
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.destination_account_id = a.id), 0),
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.source_account_id = a.id), 0)
+		FROM ledger_accounts a ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.AccountTotals
+	for rows.Next() {
+		var at ledger.AccountTotals
+		a, err := scanAccount(rows, &at.In, &at.Out)
+		if err != nil {
+			return nil, err
+		}
+		at.Account = a
+		out = append(out, at)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,246 @@
+// Package sqlstore is the SQL both engines share. SQLite and PostgreSQL accept the same
+// statements for everything Payport does (numbered $n parameters, RETURNING, ON CONFLICT), so
+// the queries live here once; a Dialect carries the few differences (row locks, error codes,
+// how times are bound), and store/sqlite and store/postgres open connections, run migrations
+// and supply their Dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/payport/payport/internal/store"
+)
+
+// Dialect is what differs between engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// LockRows is appended to SELECTs that must hold rows until commit (" FOR UPDATE" on
+	// PostgreSQL; empty on SQLite, whose single writer already excludes others).
+	LockRows string
+	// IsUniqueViolation recognises the engine's unique-constraint error.
+	IsUniqueViolation func(error) bool
+	// IsRetryable recognises transient conflicts worth running a transaction again for.
+	IsRetryable func(error) bool
+	// TimeArg converts a time for binding. SQLite stores times as fixed-width UTC text so that
+	// they sort and compare correctly as strings.
+	TimeArg func(time.Time) any
+}
+
+// SQLiteTimeLayout is the fixed-width layout of times stored in SQLite.
+const SQLiteTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// DB implements store.Store over a writer and a reader handle (the same handle on PostgreSQL).
+type DB struct {
+	writer, reader *sql.DB
+	d              Dialect
+	// onClose releases what the engine package opened besides the handles.
+	onClose func() error
+}
+
+// New wraps open handles. reader may equal writer.
+func New(writer, reader *sql.DB, d Dialect, onClose func() error) *DB {
+	return &DB{writer: writer, reader: reader, d: d, onClose: onClose}
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Engine implements store.Store.
+func (db *DB) Engine() string { return db.d.Name }
+
+// WriterDB implements store.Store.
+func (db *DB) WriterDB() *sql.DB { return db.writer }
+
+// ReaderDB is the read handle (benchmarks and checks).
+func (db *DB) ReaderDB() *sql.DB { return db.reader }
+
+// Ping implements store.Store.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.reader.PingContext(ctx)
+}
+
+// Close implements store.Store.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	if db.onClose != nil {
+		err = errors.Join(err, db.onClose())
+	}
+	return err
+}
+
+const maxAttempts = 5
+
+// InTx implements store.Store.
+func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = db.run(ctx, db.writer, false, fn)
+		if err == nil || !db.d.IsRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt*attempt) * time.Millisecond)
+	}
+	return err
+}
+
+// Read implements store.Store.
+func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return db.run(ctx, db.reader, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, h *sql.DB, readOnly bool, fn func(store.Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && db.d.Name == "postgres" {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	sqlTx, err := h.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, d: db.d}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Tx implements store.Tx on one transaction.
+type Tx struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+// SQLTx implements store.Tx.
+func (t *Tx) SQLTx() *sql.Tx { return t.tx }
+
+func (t *Tx) ts(v time.Time) any { return t.d.TimeArg(v) }
+
+func (t *Tx) tsPtr(v *time.Time) any {
+	if v == nil {
+		return nil
+	}
+	return t.d.TimeArg(*v)
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	return res, t.mapErr(err)
+}
+
+func (t *Tx) mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case t.d.IsUniqueViolation(err):
+		return fmt.Errorf("%w: %v", store.ErrConflict, err)
+	}
+	return err
+}
+
+// expectOne turns "no row changed" into ErrNotFound.
+func expectOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// Time scans a time stored by either engine (time.Time from PostgreSQL, text from SQLite).
+type Time struct{ T time.Time }
+
+// Scan implements sql.Scanner.
+func (s *Time) Scan(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		s.T = x.UTC()
+	case string:
+		return s.parse(x)
+	case []byte:
+		return s.parse(string(x))
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into a time", v)
+	}
+	return nil
+}
+
+func (s *Time) parse(v string) error {
+	p, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return err
+	}
+	s.T = p.UTC()
+	return nil
+}
+
+// NullTime scans a nullable time.
+type NullTime struct{ T *time.Time }
+
+// Scan implements sql.Scanner.
+func (s *NullTime) Scan(v any) error {
+	if v == nil {
+		s.T = nil
+		return nil
+	}
+	var t Time
+	if err := t.Scan(v); err != nil {
+		return err
+	}
+	s.T = &t.T
+	return nil
+}
+
+// bytesOf scans JSON columns (text in SQLite, jsonb in PostgreSQL) into raw bytes.
+type bytesOf struct{ b *[]byte }
+
+func (s bytesOf) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*s.b = nil
+	case string:
+		*s.b = []byte(x)
+	case []byte:
+		*s.b = append([]byte(nil), x...)
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into bytes", v)
+	}
+	return nil
+}
+
+// placeholders returns "$start, $start+1, ..." for n parameters.
+func placeholders(start, n int) string {
+	b := make([]byte, 0, n*4)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',', ' ')
+		}
+		b = fmt.Appendf(b, "$%d", start+i)
+	}
+	return string(b)
+}

@@ -1,0 +1,87 @@
+// Package store is the storage boundary: the Store and Tx interfaces that the rest of Payport
+// uses, implemented once per engine (store/sqlite, store/postgres) over the shared SQL of
+// store/sqlstore. Nothing above this package writes SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/idempotency"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/recipient"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// Errors every engine maps its own errors to.
+var (
+	// ErrNotFound means no row matched (in the caller's org and mode).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique constraint refused the write.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is a database of one engine.
+type Store interface {
+	// InTx runs fn in a read-write transaction and commits if fn returns nil. fn may be called
+	// again when the engine reports a transient conflict (deadlock, serialization failure), so
+	// it must not have side effects outside the transaction.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn in a read-only transaction (on SQLite, on the read pool, so reads never
+	// wait for the single writer).
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Engine is "sqlite" or "postgres".
+	Engine() string
+	// WriterDB is the handle the job queue shares, so jobs enqueue in the same transactions.
+	WriterDB() *sql.DB
+	// Ping checks that the database answers (readiness).
+	Ping(ctx context.Context) error
+	// Close releases the connections.
+	Close() error
+}
+
+// Tx is every query Payport runs, bound to one transaction.
+type Tx interface {
+	ledger.Store
+	idempotency.Store
+
+	// SQLTx is the underlying transaction, for the job queue's InsertTx.
+	SQLTx() *sql.Tx
+
+	InsertOrg(ctx context.Context, o org.Org) error
+	GetOrg(ctx context.Context, id string) (org.Org, error)
+	OrgByName(ctx context.Context, name string) (org.Org, error)
+	ListOrgs(ctx context.Context) ([]org.Org, error)
+	UpdateOrg(ctx context.Context, o org.Org) error
+
+	InsertAPIKey(ctx context.Context, k org.APIKey) error
+	APIKeyByHash(ctx context.Context, hash string) (org.APIKey, error)
+	ListAPIKeys(ctx context.Context, orgID string) ([]org.APIKey, error)
+	RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) error
+	// TouchAPIKey records use, at most once a minute per key so that reads stay reads.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+
+	InsertRecipient(ctx context.Context, r recipient.Recipient) error
+	// GetRecipient finds a recipient by UUID or, failing that, by external id.
+	GetRecipient(ctx context.Context, scope tenant.Scope, ref string) (recipient.Recipient, error)
+	UpdateRecipient(ctx context.Context, r recipient.Recipient) error
+	// ListRecipients pages by id: those after the cursor id, oldest first.
+	ListRecipients(ctx context.Context, scope tenant.Scope, after string, limit int) ([]recipient.Recipient, error)
+
+	FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error)
+	GetTransfer(ctx context.Context, scope tenant.Scope, id string) (ledger.Transfer, error)
+	// ListTransfers returns transfers touching any of the accounts, newest first, older than
+	// the cursor id when one is given.
+	ListTransfers(ctx context.Context, accountIDs []string, before string, limit int) ([]ledger.Transfer, error)
+	// SumTransfers adds up transfers from one account to another created at or after since.
+	SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error)
+	// AccountTotals reads every account with its transfer sums, for the invariant check.
+	AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error)
+
+	InsertEvent(ctx context.Context, e event.Event) error
+	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)
+}
