@@ -38,7 +38,7 @@ func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
 			t.Parallel()
 			a, scope, r := newOrg(t, e)
 			ctx := context.Background()
-			if _, err := a.Credit(ctx, scope, "site_1", app.MoneyInput{Amount: "100.00", Currency: "EUR"}); err != nil {
+			if _, _, err := a.Credit(ctx, scope, "site_1", app.MoneyInput{Amount: "100.00", Currency: "EUR"}, app.IdemRequest{}); err != nil {
 				t.Fatal(err)
 			}
 			// 50 debits of 3.00 against 100.00: exactly 33 fit.
@@ -48,7 +48,7 @@ func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := a.Adjust(ctx, scope, r.ID, app.MoneyInput{Amount: "-3.00", Currency: "EUR", Description: "chargeback"})
+					_, _, err := a.Adjust(ctx, scope, r.ID, app.MoneyInput{Amount: "-3.00", Currency: "EUR", Description: "chargeback"}, app.IdemRequest{})
 					var ae *app.Error
 					switch {
 					case err == nil:

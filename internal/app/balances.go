@@ -27,10 +27,10 @@ func amountOf(minor int64, c money.Currency) Amount {
 
 // TransferView is one ledger transfer as seen from a recipient's balance.
 type TransferView struct {
-	ID          string `json:"id"`
-	Kind        string `json:"kind" enum:"credit,adjustment,reversal" doc:"What moved the money."`
-	Direction   string `json:"direction" enum:"in,out" doc:"in: the recipient's balance grew; out: it shrank."`
-	Account     string `json:"account" doc:"The recipient's account the transfer touched (available, pending...)."`
+	ID        string `json:"id"`
+	Kind      string `json:"kind" enum:"credit,adjustment,reversal" doc:"What moved the money."`
+	Direction string `json:"direction" enum:"in,out" doc:"in: the recipient's balance grew; out: it shrank."`
+	Account   string `json:"account" doc:"The recipient's account the transfer touched (available, pending...)."`
 	Amount
 	Currency           string          `json:"currency"`
 	Description        string          `json:"description"`
@@ -104,18 +104,18 @@ func (in MoneyInput) parse(signed bool) (money.Currency, int64, error) {
 }
 
 // Credit moves money from the org's funding account to a recipient's available balance
-// (typical use: rewards earned) and records balance.credited.
-func (a *App) Credit(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
-	var res CreditResult
-	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		res, err = a.CreditTx(ctx, tx, scope, ref, in)
-		return err
+// (typical use: rewards earned) and records balance.credited. With an Idempotency-Key the
+// credit happens once: a retry replays the first answer (replayed = true). The key also keys
+// the ledger transfer, so even after the idempotency record expires the money never moves twice.
+func (a *App) Credit(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput, idem IdemRequest) (CreditResult, bool, error) {
+	in.Key = idem.Key
+	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(tx store.Tx) (CreditResult, error) {
+		return a.CreditTx(ctx, tx, scope, ref, in)
 	})
-	if err == nil {
+	if err == nil && !replayed {
 		a.countTransfer(string(ledger.KindCredit))
 	}
-	return res, err
+	return res, replayed, err
 }
 
 // CreditTx is Credit inside the caller's transaction (for idempotent requests).
@@ -130,24 +130,22 @@ func (a *App) CreditTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref
 // Adjust corrects a recipient's available balance by a signed amount (an operator's audited
 // correction): positive from the org's funding account, negative back to it. A negative
 // adjustment larger than the balance fails with insufficient_funds.
-func (a *App) Adjust(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
+func (a *App) Adjust(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput, idem IdemRequest) (CreditResult, bool, error) {
 	c, amount, err := in.parse(true)
 	if err != nil {
-		return CreditResult{}, err
+		return CreditResult{}, false, err
 	}
 	if in.Description == "" {
-		return CreditResult{}, invalid("description", "description is required: say why the balance is adjusted")
+		return CreditResult{}, false, invalid("description", "description is required: say why the balance is adjusted")
 	}
-	var res CreditResult
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		res, err = a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindAdjustment, in, "")
-		return err
+	in.Key = idem.Key
+	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(tx store.Tx) (CreditResult, error) {
+		return a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindAdjustment, in, "")
 	})
-	if err == nil {
+	if err == nil && !replayed {
 		a.countTransfer(string(ledger.KindAdjustment))
 	}
-	return res, err
+	return res, replayed, err
 }
 
 // Reverse undoes a credit: the same amount goes back from the recipient's available balance
@@ -220,7 +218,7 @@ func (a *App) moveTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref s
 		return CreditResult{}, err
 	}
 	res := CreditResult{
-		Transfer:    viewTransfer(result.Transfer, avail.ID, c),
+		Transfer:    viewTransfer(result.Transfer, avail.ID, c, ledger.Available),
 		RecipientID: r.ID, ExternalID: r.ExternalID,
 		Balance: BalanceView{Currency: c.Code(), Available: amountOf(avail.Balance, c),
 			PendingWithdrawals: amountOf(pending, c)},
@@ -244,8 +242,8 @@ func (a *App) balanceOf(ctx context.Context, tx store.Tx, ref ledger.AccountRef)
 }
 
 // viewTransfer shows t from the side of the recipient account accountID.
-func viewTransfer(t ledger.Transfer, accountID string, c money.Currency) TransferView {
-	v := TransferView{ID: t.ID, Kind: string(t.Kind), Direction: "in", Amount: amountOf(t.Amount, c),
+func viewTransfer(t ledger.Transfer, accountID string, c money.Currency, kind ledger.Kind) TransferView {
+	v := TransferView{ID: t.ID, Kind: string(t.Kind), Direction: "in", Account: string(kind), Amount: amountOf(t.Amount, c),
 		Currency: t.Currency, Description: t.Description, Metadata: t.Metadata,
 		ReversesTransferID: t.ReversesTransferID, CreatedAt: t.CreatedAt}
 	if t.SourceID == accountID {
@@ -391,8 +389,7 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 				side = t.SourceID
 			}
 			c, _ := money.LookupCurrency(t.Currency)
-			v := viewTransfer(t, side, c)
-			v.Account = string(owned[side])
+			v := viewTransfer(t, side, c, owned[side])
 			items = append(items, v)
 		}
 		return nil

@@ -67,4 +67,3 @@ func (t *Tx) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (i
 	}
 	return res.RowsAffected()
 }
-

@@ -146,4 +146,3 @@ func (t *Tx) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 		id, t.ts(at), t.ts(at.Add(-time.Minute)))
 	return err
 }
-

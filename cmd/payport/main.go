@@ -1,0 +1,79 @@
+// Command payport is the whole of Payport in one binary: the server (`payport serve`) and the
+// operator's commands. This package only parses flags and wires the internal packages.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Globals are the settings every command shares.
+type Globals struct {
+	DatabaseURL string `name:"database-url" env:"PAYPORT_DATABASE_URL" help:"PostgreSQL URL (postgres://...). Empty: embedded SQLite in --data-dir."`
+	DataDir     string `name:"data-dir" env:"PAYPORT_DATA_DIR" default:"./payport-data" help:"Directory for the embedded database and generated keys."`
+	SQLiteSync  string `name:"sqlite-synchronous" env:"PAYPORT_SQLITE_SYNCHRONOUS" default:"FULL" enum:"FULL,NORMAL,EXTRA" help:"SQLite durability: FULL survives power loss; NORMAL only process crashes."`
+	LogLevel    string `name:"log-level" env:"PAYPORT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level."`
+	LogFormat   string `name:"log-format" env:"PAYPORT_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format."`
+}
+
+// CLI is the command tree.
+type CLI struct {
+	Globals
+
+	Serve   ServeCmd   `cmd:"" help:"Run the Payport server."`
+	Migrate MigrateCmd `cmd:"" help:"Apply database migrations and exit."`
+	Org     struct {
+		Create OrgCreateCmd `cmd:"" help:"Create an org and its first org-admin API key."`
+		List   OrgListCmd   `cmd:"" help:"List orgs."`
+	} `cmd:"" help:"Manage orgs."`
+	Apikey struct {
+		Create APIKeyCreateCmd `cmd:"" help:"Create an API key."`
+		Revoke APIKeyRevokeCmd `cmd:"" help:"Revoke an API key."`
+	} `cmd:"" name:"apikey" help:"Manage API keys."`
+	Ledger struct {
+		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
+	} `cmd:"" help:"Ledger tools."`
+	Bench struct {
+		Ledger BenchLedgerCmd `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
+	} `cmd:"" help:"Benchmarks."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
+}
+
+func main() {
+	var cli CLI
+	kctx := kong.Parse(&cli,
+		kong.Name("payport"),
+		kong.Description("Payport: self-hosted payouts, balances, portals and payment links."),
+		kong.UsageOnError(),
+	)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := kctx.Run(&cli.Globals); err != nil {
+		fmt.Fprintln(os.Stderr, "payport:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitError carries a chosen exit status (ledger check uses 1 for violations).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	if e, ok := err.(*exitError); ok {
+		return e.code
+	}
+	return 2
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/httpapi"
+	"github.com/payport/payport/internal/jobs"
+)
+
+// ServeCmd runs the server.
+type ServeCmd struct {
+	Addr             string        `env:"PAYPORT_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	PublicURL        string        `name:"public-url" env:"PAYPORT_PUBLIC_URL" help:"Base URL used in links (default http://<addr>)."`
+	Demo             bool          `help:"Create a demo org, key and funded recipient (once) and print what to try."`
+	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"PAYPORT_SHUTDOWN_TIMEOUT" default:"30s" help:"How long to finish in-flight requests and jobs on shutdown."`
+	LedgerCheckEvery time.Duration `name:"ledger-check-every" env:"PAYPORT_LEDGER_CHECK_EVERY" default:"1h" help:"How often the ledger invariants are checked in the background."`
+	JobWorkers       int           `name:"job-workers" env:"PAYPORT_JOB_WORKERS" default:"10" help:"Jobs run at once by this process."`
+}
+
+// Run starts the server and blocks until ctx ends, then shuts down gracefully.
+func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
+	start := time.Now()
+	log := g.logger()
+	db, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	publicURL := strings.TrimRight(c.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + c.Addr
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := app.New(db, log, publicURL)
+	a.Metrics = app.NewMetrics(reg)
+
+	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{
+		Logger: log, Register: a.RegisterWorkers, Periodic: a.PeriodicJobs(c.LedgerCheckEvery), Workers: c.JobWorkers,
+	})
+	if err != nil {
+		return err
+	}
+	a.Jobs = queue
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "payport_job_queue_depth", Help: "Jobs waiting to run (available, scheduled or retryable).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, _ := queue.Depth(ctx)
+		return float64(n)
+	}))
+
+	srv := &http.Server{
+		Handler: httpapi.New(httpapi.Config{App: a, Version: version, Log: log, Registry: reg, Ready: db.Ping}),
+		// Timeouts so that slow or idle clients cannot hold connections forever.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	if err := queue.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	if c.Demo {
+		if err := printDemo(ctx, a, publicURL); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("payport ready", "addr", ln.Addr().String(), "public_url", publicURL, "engine", db.Engine(),
+		"version", version, "startup", time.Since(start).Round(time.Millisecond))
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and jobs", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	err = errors.Join(err, queue.Stop(sctx))
+	if err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemo(ctx context.Context, a *app.App, publicURL string) error {
+	d, err := a.EnsureDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("demo set-up: %w", err)
+	}
+	key := d.Secret
+	if !d.Created {
+		fmt.Fprintf(os.Stdout, "\nDemo org %q (%s) exists already; its API key was printed when it was created.\n"+
+			"Create another with: payport apikey create --org %s\n\n", d.Org.Name, d.Org.ID, d.Org.ID)
+		key = "$PAYPORT_KEY"
+	} else {
+		fmt.Fprintf(os.Stdout, "\nDemo org %q created (%s).\nAPI key (shown only now): %s\n", d.Org.Name, d.Org.ID, key)
+	}
+	fmt.Fprintf(os.Stdout, `
+Try it:
+  export PAYPORT_KEY=%[2]s
+  curl -s %[1]s/rewards/site_demo/info -H "Authorization: Bearer $PAYPORT_KEY"
+  curl -s -X POST %[1]s/api/recipients/site_demo/credits -H "Authorization: Bearer $PAYPORT_KEY" \
+       -H "Content-Type: application/json" -H "Idempotency-Key: $(date +%%s)" \
+       -d '{"amount":"5.00","currency":"GBP","description":"Energy saving reward"}'
+  curl -s %[1]s/api/recipients/site_demo/transactions -H "Authorization: Bearer $PAYPORT_KEY"
+  open %[1]s/docs for every endpoint
+
+`, publicURL, key)
+	return nil
+}

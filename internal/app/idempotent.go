@@ -1,0 +1,100 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/payport/payport/internal/idempotency"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// IdemRequest carries a request's Idempotency-Key and its fingerprint (see package
+// idempotency). The zero value means the request has no key.
+type IdemRequest struct {
+	Key         string
+	Fingerprint string
+}
+
+func checkIdemKey(k string) error {
+	if len(k) > idempotency.MaxKeyLength {
+		return invalid("Idempotency-Key", "the Idempotency-Key header must be at most %d characters", idempotency.MaxKeyLength)
+	}
+	for _, c := range k {
+		if c < ' ' || c > '~' {
+			return invalid("Idempotency-Key", "the Idempotency-Key header must be printable ASCII")
+		}
+	}
+	return nil
+}
+
+// runIdempotent runs fn in a write transaction, once per idempotency key: a replay returns the
+// stored result (replayed = true) without running fn. The result is stored as the JSON the API
+// answers with, in the same transaction as fn's effects.
+func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem IdemRequest, fn func(tx store.Tx) (T, error)) (result T, replayed bool, err error) {
+	if idem.Key == "" {
+		err = a.Store.InTx(ctx, func(tx store.Tx) error {
+			result, err = fn(tx)
+			return err
+		})
+		return result, false, err
+	}
+	if err := checkIdemKey(idem.Key); err != nil {
+		return result, false, err
+	}
+	var outcome idempotency.Outcome
+	var rec idempotency.Record
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		outcome, rec, err = idempotency.Begin(ctx, tx, scope, idem.Key, idem.Fingerprint, a.now())
+		return err
+	})
+	switch {
+	case errors.Is(err, idempotency.ErrMismatch):
+		return result, false, &Error{Kind: Invalid, Field: "Idempotency-Key", Code: "idempotency_key_reused", Message: err.Error()}
+	case errors.Is(err, idempotency.ErrInFlight):
+		return result, false, &Error{Kind: Conflict, Field: "Idempotency-Key", Code: "idempotency_key_in_flight", Message: err.Error()}
+	case err != nil:
+		return result, false, err
+	}
+	if outcome == idempotency.Replay {
+		err := json.Unmarshal(rec.ResponseBody, &result)
+		return result, true, err
+	}
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		result, err = fn(tx)
+		if err != nil {
+			return err
+		}
+		body, err := marshalLikeHTTP(result)
+		if err != nil {
+			return err
+		}
+		return tx.CompleteIdempotencyKey(ctx, scope, idem.Key, http.StatusCreated, body)
+	})
+	if err != nil {
+		// Release the key so that the client may retry; if this fails too, the lock expires.
+		if rerr := a.Store.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
+			return tx.ReleaseIdempotencyKey(ctx, scope, idem.Key)
+		}); rerr != nil {
+			a.Log.Warn("release idempotency key", "err", rerr)
+		}
+	}
+	return result, false, err
+}
+
+// marshalLikeHTTP encodes v exactly as the HTTP layer does (no HTML escaping), so that a
+// replayed response decodes and re-encodes to the same bytes as the original.
+func marshalLikeHTTP(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// access is what an operation demands of the caller's key.
+type access struct {
+	// scope the key must hold ("" for none beyond a valid key).
+	scope org.Scope
+	// operatorOnly limits the operation to internal-admin keys.
+	operatorOnly bool
+}
+
+type keyCtx struct{}
+
+// keyFrom returns the authenticated key of a request.
+func keyFrom(ctx context.Context) org.APIKey {
+	k, _ := ctx.Value(keyCtx{}).(org.APIKey)
+	return k
+}
+
+// scopeFrom is the org and mode a request acts in: the key's.
+func scopeFrom(ctx context.Context) tenant.Scope { return keyFrom(ctx).Scope }
+
+// authenticate checks the bearer key of operations that declare an access rule: 401 without
+// a valid key, 403 when its role or scopes fall short.
+func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	rule, ok := ctx.Operation().Metadata["access"].(access)
+	if !ok {
+		next(ctx)
+		return
+	}
+	secret, found := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+	if !found || strings.TrimSpace(secret) == "" {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="payport"`)
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "send an API key as Authorization: Bearer pp_test_...")
+		return
+	}
+	key, err := s.app.Authenticate(ctx.Context(), strings.TrimSpace(secret))
+	if errors.Is(err, app.ErrUnauthenticated) {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="payport", error="invalid_token"`)
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "the API key is unknown or revoked")
+		return
+	}
+	if err != nil {
+		s.log.Error("authenticate", "err", err)
+		_ = huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry shortly")
+		return
+	}
+	write := ctx.Method() != http.MethodGet && ctx.Method() != http.MethodHead
+	switch {
+	case rule.operatorOnly && key.Role != org.RoleInternalAdmin:
+		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "this operation needs an internal-admin key")
+		return
+	case write && key.Has(org.ScopeReadOnly):
+		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "this API key is read-only")
+		return
+	case !key.Allows(rule.scope, write):
+		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "this API key lacks the "+string(rule.scope)+" scope")
+		return
+	}
+	next(huma.WithValue(ctx, keyCtx{}, key))
+}
+
+// secured marks an operation as needing a key with the given access and documents it so.
+func (s *Server) secured(op huma.Operation, rule access) huma.Operation {
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata["access"] = rule
+	op.Security = []map[string][]string{{"apiKey": {}}}
+	op.MaxBodyBytes = s.cfg.MaxBodyBytes
+	op.Errors = append(op.Errors, 401, 403)
+	if rule.scope != "" {
+		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds a key with the `" + string(rule.scope) + "` scope.")
+	}
+	if rule.operatorOnly {
+		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds an `internal-admin` key.")
+	}
+	return op
+}
+
+// fail converts a use-case error to the problem the client sees; unexpected errors are
+// logged with the request id and answered with a detail-free 500.
+func (s *Server) fail(ctx context.Context, err error) error {
+	if p := fromError(err); p != nil {
+		return p
+	}
+	if errors.Is(err, context.Canceled) {
+		return newProblem(499, "client closed the request")
+	}
+	s.log.Error("request failed", "request_id", requestIDFrom(ctx), "err", err)
+	return newProblem(http.StatusInternalServerError, "an internal error occurred; quote the request id when reporting it")
+}
