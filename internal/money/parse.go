@@ -113,7 +113,7 @@ func checkDecimalSyntax(s string) error {
 		return newError(CodeInvalidFormat,
 			"amount must use '.' as the decimal separator and must not contain ',' or other separators")
 	}
-	if strings.IndexAny(s, "eE") >= 0 {
+	if strings.ContainsAny(s, "eE") {
 		return newError(CodeInvalidFormat, "amount must not use exponent notation")
 	}
 	body := strings.TrimPrefix(s, "-")
