@@ -1,11 +1,132 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
-// BenchLedgerCmd load-tests ledger credits over HTTP (see docs/BENCHMARKS.md).
+// BenchLedgerCmd load-tests ledger credits over HTTP against a running server, from this
+// (second) process, and prints credits per second with latency percentiles. It is bounded in
+// time and only talks to the given URL (use a loopback address).
 type BenchLedgerCmd struct {
-	URL string `default:"http://127.0.0.1:8080" help:"Base URL of a running payport server."`
+	URL         string        `default:"http://127.0.0.1:8080" help:"Base URL of a running payport server."`
+	Key         string        `env:"PAYPORT_KEY" required:"" help:"An org-admin API key with the rewards scope."`
+	Clients     int           `default:"16" help:"Concurrent clients."`
+	Recipients  int           `default:"64" help:"Recipients the credits are spread over."`
+	Duration    time.Duration `default:"20s" help:"How long to run (at most 10m)."`
+	Idempotency bool          `help:"Send a fresh Idempotency-Key with every credit."`
+	JSON        bool          `name:"json" help:"Print the result as JSON."`
+}
+
+// BenchResult is what a run measured.
+type BenchResult struct {
+	Clients     int     `json:"clients"`
+	Recipients  int     `json:"recipients"`
+	Idempotency bool    `json:"idempotency"`
+	Seconds     float64 `json:"seconds"`
+	Credits     int64   `json:"credits"`
+	Errors      int64   `json:"errors"`
+	PerSecond   float64 `json:"credits_per_second"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
 }
 
 // Run implements the command.
-func (c *BenchLedgerCmd) Run(ctx context.Context, g *Globals) error { return nil }
+func (c *BenchLedgerCmd) Run(ctx context.Context) error {
+	if c.Duration > 10*time.Minute || c.Duration <= 0 {
+		return errors.New("--duration must be between 0 and 10m")
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.Clients * 2}, Timeout: 30 * time.Second}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	ids := make([]string, c.Recipients)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("bench_%d", i)
+		body := fmt.Sprintf(`{"external_id":%q,"currency":"EUR","email":"bench%d@example.com"}`, ids[i], i)
+		status, resp, err := c.post(ctx, client, "/api/recipients", body, "")
+		if err != nil {
+			return err
+		}
+		if status != http.StatusCreated && status != http.StatusConflict {
+			return fmt.Errorf("create recipient: %d %s", status, resp)
+		}
+	}
+	deadline := time.Now().Add(c.Duration)
+	var credits, failures atomic.Int64
+	lat := make([][]time.Duration, c.Clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < c.Clients; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				rid := ids[(w+n*c.Clients)%len(ids)]
+				key := ""
+				if c.Idempotency {
+					key = fmt.Sprintf("bench-%s-%d-%d", run, w, n)
+				}
+				t0 := time.Now()
+				status, _, err := c.post(ctx, client, "/api/recipients/"+rid+"/credits", `{"amount":"0.01","currency":"EUR","description":"bench"}`, key)
+				d := time.Since(t0)
+				if err != nil || status != http.StatusCreated {
+					failures.Add(1)
+					continue
+				}
+				credits.Add(1)
+				lat[w] = append(lat[w], d)
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	res := BenchResult{Clients: c.Clients, Recipients: c.Recipients, Idempotency: c.Idempotency, Seconds: elapsed,
+		Credits: credits.Load(), Errors: failures.Load(), PerSecond: float64(credits.Load()) / elapsed,
+		P50ms: pct(0.50), P99ms: pct(0.99), MaxMs: pct(1)}
+	if c.JSON {
+		return printJSON(res)
+	}
+	fmt.Fprintf(os.Stdout, "credits: %d in %.1fs = %.0f/s  p50 %.2f ms  p99 %.2f ms  max %.2f ms  errors %d  (clients %d, recipients %d, idempotency keys %v)\n",
+		res.Credits, res.Seconds, res.PerSecond, res.P50ms, res.P99ms, res.MaxMs, res.Errors, res.Clients, res.Recipients, res.Idempotency)
+	return nil
+}
+
+func (c *BenchLedgerCmd) post(ctx context.Context, client *http.Client, path, body, idemKey string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+path, bytes.NewBufferString(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	req.Header.Set("Content-Type", "application/json")
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}

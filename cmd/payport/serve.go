@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type ServeCmd struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"PAYPORT_SHUTDOWN_TIMEOUT" default:"30s" help:"How long to finish in-flight requests and jobs on shutdown."`
 	LedgerCheckEvery time.Duration `name:"ledger-check-every" env:"PAYPORT_LEDGER_CHECK_EVERY" default:"1h" help:"How often the ledger invariants are checked in the background."`
 	JobWorkers       int           `name:"job-workers" env:"PAYPORT_JOB_WORKERS" default:"10" help:"Jobs run at once by this process."`
+	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
 
 // Run starts the server and blocks until ctx ends, then shuts down gracefully.
@@ -86,6 +88,15 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 			return err
 		}
 	}
+	if c.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			log.Warn("pprof debug server", "err", http.ListenAndServe(c.DebugAddr, mux))
+		}()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("payport ready", "addr", ln.Addr().String(), "public_url", publicURL, "engine", db.Engine(),
@@ -100,6 +111,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	a.Close() // commits what the ledger batcher still holds
 	err = errors.Join(err, queue.Stop(sctx))
 	if err != nil {
 		log.Error("shutdown", "err", err)

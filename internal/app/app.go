@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/payport/payport/internal/event"
@@ -30,6 +31,18 @@ type App struct {
 	Now func() time.Time
 	// Metrics counts what the use cases do; nil disables counting.
 	Metrics *Metrics
+
+	batcherOnce sync.Once
+	batcher     *postingBatcher
+}
+
+// Close stops background work (the ledger's group-commit batcher) after finishing what was
+// submitted.
+func (a *App) Close() {
+	a.batcherOnce.Do(func() {}) // no batcher may start after Close
+	if a.batcher != nil {
+		a.batcher.close()
+	}
 }
 
 // New returns an App with a real clock.

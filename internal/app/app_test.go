@@ -78,3 +78,5 @@ func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
 		})
 	}
 }
+
+func scopeOf(orgID string) tenant.Scope { return tenant.Scope{OrgID: orgID, Mode: tenant.Test} }

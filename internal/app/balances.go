@@ -39,11 +39,10 @@ type TransferView struct {
 	CreatedAt          time.Time       `json:"created_at"`
 }
 
-// BalanceView is a recipient's balance in one currency.
+// BalanceView is a recipient's available balance in one currency right after a transfer.
 type BalanceView struct {
-	Currency           string `json:"currency"`
-	Available          Amount `json:"available"`
-	PendingWithdrawals Amount `json:"pending_withdrawals"`
+	Currency  string `json:"currency"`
+	Available Amount `json:"available"`
 }
 
 // CreditResult answers a credit, adjustment or reversal: the transfer and the balance after it.
@@ -108,23 +107,12 @@ func (in MoneyInput) parse(signed bool) (money.Currency, int64, error) {
 // credit happens once: a retry replays the first answer (replayed = true). The key also keys
 // the ledger transfer, so even after the idempotency record expires the money never moves twice.
 func (a *App) Credit(ctx context.Context, scope tenant.Scope, ref string, in MoneyInput, idem IdemRequest) (CreditResult, bool, error) {
-	in.Key = idem.Key
-	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(tx store.Tx) (CreditResult, error) {
-		return a.CreditTx(ctx, tx, scope, ref, in)
-	})
-	if err == nil && !replayed {
-		a.countTransfer(string(ledger.KindCredit))
-	}
-	return res, replayed, err
-}
-
-// CreditTx is Credit inside the caller's transaction (for idempotent requests).
-func (a *App) CreditTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref string, in MoneyInput) (CreditResult, error) {
 	c, amount, err := in.parse(false)
 	if err != nil {
-		return CreditResult{}, err
+		return CreditResult{}, false, err
 	}
-	return a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindCredit, in, "")
+	in.Key = idem.Key
+	return a.move(ctx, scope, ref, c, amount, ledger.KindCredit, in, "", idem)
 }
 
 // Adjust corrects a recipient's available balance by a signed amount (an operator's audited
@@ -139,13 +127,7 @@ func (a *App) Adjust(ctx context.Context, scope tenant.Scope, ref string, in Mon
 		return CreditResult{}, false, invalid("description", "description is required: say why the balance is adjusted")
 	}
 	in.Key = idem.Key
-	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(tx store.Tx) (CreditResult, error) {
-		return a.moveTx(ctx, tx, scope, ref, c, amount, ledger.KindAdjustment, in, "")
-	})
-	if err == nil && !replayed {
-		a.countTransfer(string(ledger.KindAdjustment))
-	}
-	return res, replayed, err
+	return a.move(ctx, scope, ref, c, amount, ledger.KindAdjustment, in, "", idem)
 }
 
 // Reverse undoes a credit: the same amount goes back from the recipient's available balance
@@ -154,41 +136,51 @@ func (a *App) Reverse(ctx context.Context, scope tenant.Scope, transferID, reaso
 	if len(reason) > 255 {
 		return CreditResult{}, invalid("description", "description must be at most 255 characters")
 	}
-	var res CreditResult
-	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		orig, err := tx.GetTransfer(ctx, scope, transferID)
-		if err != nil {
+	var orig ledger.Transfer
+	var dest ledger.Account
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		if orig, err = tx.GetTransfer(ctx, scope, transferID); err != nil {
 			return mapNotFound(err, "transfer")
 		}
-		if orig.Kind != ledger.KindCredit {
-			return &Error{Kind: Conflict, Code: "not_reversible", Message: "only credits can be reversed; use an adjustment"}
-		}
-		accounts, err := tx.LockAccounts(ctx, []string{orig.DestinationID})
-		if err != nil {
-			return err
-		}
-		dest := accounts[orig.DestinationID]
-		c, _ := money.LookupCurrency(orig.Currency)
-		res, err = a.moveTx(ctx, tx, scope, dest.Ref.OwnerID, c, -orig.Amount, ledger.KindReversal,
-			MoneyInput{Description: reason, Key: "reversal:" + orig.ID}, orig.ID)
-		if err == nil && res.Transfer.ReversesTransferID != orig.ID {
-			return &Error{Kind: Conflict, Code: "already_reversed", Message: "this credit was already reversed"}
-		}
+		dest, err = tx.AccountByID(ctx, scope, orig.DestinationID)
 		return err
 	})
-	if err == nil {
-		a.countTransfer(string(ledger.KindReversal))
+	if err != nil {
+		return CreditResult{}, err
+	}
+	if orig.Kind != ledger.KindCredit {
+		return CreditResult{}, &Error{Kind: Conflict, Code: "not_reversible", Message: "only credits can be reversed; use an adjustment"}
+	}
+	c, _ := money.LookupCurrency(orig.Currency)
+	res, replayed, err := a.move(ctx, scope, dest.Ref.OwnerID, c, -orig.Amount, ledger.KindReversal,
+		MoneyInput{Description: reason, Key: "reversal:" + orig.ID}, orig.ID, IdemRequest{})
+	if err == nil && replayed {
+		return CreditResult{}, &Error{Kind: Conflict, Code: "already_reversed", Message: "this credit was already reversed"}
 	}
 	return res, err
 }
 
-// moveTx posts signed amount between the org's funding account and the recipient's available
-// balance and records the event.
-func (a *App) moveTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref string, c money.Currency, signed int64,
-	kind ledger.TransferKind, in MoneyInput, reverses string) (CreditResult, error) {
-	r, err := tx.GetRecipient(ctx, scope, ref)
+// ledgerBatcher returns the app's group-commit batcher, starting it on first use.
+func (a *App) ledgerBatcher() *postingBatcher {
+	a.batcherOnce.Do(func() { a.batcher = newPostingBatcher(a, 256) })
+	return a.batcher
+}
+
+// move posts a signed amount between the org's funding account and the recipient's available
+// balance through the group-commit batcher, recording the event and the idempotent answer in
+// the same transaction. replayed is true when the request (or its transfer key) was seen
+// before and nothing moved.
+func (a *App) move(ctx context.Context, scope tenant.Scope, ref string, c money.Currency, signed int64,
+	kind ledger.TransferKind, in MoneyInput, reverses string, idem IdemRequest) (CreditResult, bool, error) {
+	var r recipient.Recipient
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = tx.GetRecipient(ctx, scope, ref)
+		return mapNotFound(err, "recipient")
+	})
 	if err != nil {
-		return CreditResult{}, mapNotFound(err, "recipient")
+		return CreditResult{}, false, err
 	}
 	p := ledger.Posting{Kind: kind, Amount: signed, Key: in.Key, Description: in.Description, Metadata: in.Metadata,
 		Source: fundingRef(scope, c.Code()), Destination: recipientRef(scope, r.ID, ledger.Available, c.Code()),
@@ -197,40 +189,41 @@ func (a *App) moveTx(ctx context.Context, tx store.Tx, scope tenant.Scope, ref s
 		p.Amount = -signed
 		p.Source, p.Destination = p.Destination, p.Source
 	}
-	now := a.now()
-	result, err := ledger.PostOne(ctx, tx, now, p)
+	transferReplayed := false
+	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(complete func(store.Tx, CreditResult) error) (CreditResult, error) {
+		var res CreditResult
+		_, err := a.ledgerBatcher().post(ctx, p, func(tx store.Tx, lr ledger.Result) error {
+			availID, balance := lr.Transfer.DestinationID, lr.DestinationBalance
+			if signed < 0 {
+				availID, balance = lr.Transfer.SourceID, lr.SourceBalance
+			}
+			res = CreditResult{
+				Transfer:    viewTransfer(lr.Transfer, availID, c, ledger.Available),
+				RecipientID: r.ID, ExternalID: r.ExternalID,
+				Balance: BalanceView{Currency: c.Code(), Available: amountOf(balance, c)},
+			}
+			transferReplayed = lr.Replayed
+			if !lr.Replayed {
+				typ := event.BalanceCredited
+				if kind != ledger.KindCredit {
+					typ = event.BalanceAdjusted
+				}
+				if err := a.recordEvent(ctx, tx, scope, typ, lr.Transfer.ID, res, lr.Transfer.CreatedAt); err != nil {
+					return err
+				}
+			}
+			return complete(tx, res)
+		})
+		return res, err
+	})
 	if errors.Is(err, ledger.ErrInsufficientFunds) {
-		return CreditResult{}, &Error{Kind: Conflict, Code: "insufficient_funds", Field: "amount",
+		return CreditResult{}, false, &Error{Kind: Conflict, Code: "insufficient_funds", Field: "amount",
 			Message: "the recipient's available balance is lower than the amount"}
 	}
-	if err != nil {
-		return CreditResult{}, err
+	if err == nil && !replayed && !transferReplayed {
+		a.countTransfer(string(kind))
 	}
-	avail, err := tx.FindAccount(ctx, p.Destination)
-	if signed < 0 {
-		avail, err = tx.FindAccount(ctx, p.Source)
-	}
-	if err != nil {
-		return CreditResult{}, err
-	}
-	pending, err := a.balanceOf(ctx, tx, recipientRef(scope, r.ID, ledger.Pending, c.Code()))
-	if err != nil {
-		return CreditResult{}, err
-	}
-	res := CreditResult{
-		Transfer:    viewTransfer(result.Transfer, avail.ID, c, ledger.Available),
-		RecipientID: r.ID, ExternalID: r.ExternalID,
-		Balance: BalanceView{Currency: c.Code(), Available: amountOf(avail.Balance, c),
-			PendingWithdrawals: amountOf(pending, c)},
-	}
-	if result.Replayed {
-		return res, nil
-	}
-	typ := event.BalanceCredited
-	if kind != ledger.KindCredit {
-		typ = event.BalanceAdjusted
-	}
-	return res, a.recordEvent(ctx, tx, scope, typ, result.Transfer.ID, res, now)
+	return res, replayed || transferReplayed, err
 }
 
 func (a *App) balanceOf(ctx context.Context, tx store.Tx, ref ledger.AccountRef) (int64, error) {

@@ -31,15 +31,14 @@ func checkIdemKey(k string) error {
 	return nil
 }
 
-// runIdempotent runs fn in a write transaction, once per idempotency key: a replay returns the
-// stored result (replayed = true) without running fn. The result is stored as the JSON the API
-// answers with, in the same transaction as fn's effects.
-func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem IdemRequest, fn func(tx store.Tx) (T, error)) (result T, replayed bool, err error) {
+// runIdempotent runs a request once per idempotency key: a replay returns the stored result
+// (replayed = true) without running it. run performs the request's effects and must call
+// complete(tx, result) in the transaction that commits them, so that the stored answer exists
+// exactly when the effects do. Without a key, complete does nothing.
+func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem IdemRequest,
+	run func(complete func(tx store.Tx, result T) error) (T, error)) (result T, replayed bool, err error) {
 	if idem.Key == "" {
-		err = a.Store.InTx(ctx, func(tx store.Tx) error {
-			result, err = fn(tx)
-			return err
-		})
+		result, err = run(func(store.Tx, T) error { return nil })
 		return result, false, err
 	}
 	if err := checkIdemKey(idem.Key); err != nil {
@@ -64,12 +63,7 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 		err := json.Unmarshal(rec.ResponseBody, &result)
 		return result, true, err
 	}
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		result, err = fn(tx)
-		if err != nil {
-			return err
-		}
+	result, err = run(func(tx store.Tx, result T) error {
 		body, err := marshalLikeHTTP(result)
 		if err != nil {
 			return err
@@ -85,6 +79,21 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 		}
 	}
 	return result, false, err
+}
+
+// inTx adapts a plain transactional function to runIdempotent's run.
+func inTx[T any](ctx context.Context, a *App, fn func(tx store.Tx) (T, error)) func(complete func(store.Tx, T) error) (T, error) {
+	return func(complete func(store.Tx, T) error) (T, error) {
+		var result T
+		err := a.Store.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			if result, err = fn(tx); err != nil {
+				return err
+			}
+			return complete(tx, result)
+		})
+		return result, err
+	}
 }
 
 // marshalLikeHTTP encodes v exactly as the HTTP layer does (no HTML escaping), so that a

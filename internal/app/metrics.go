@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	Transfers        *prometheus.CounterVec
 	LedgerViolations prometheus.Gauge
+	BatchSize        prometheus.Histogram
 }
 
 // NewMetrics registers the use-case metrics on reg.
@@ -20,7 +21,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Ledger invariant violations found by the last periodic check (0 is healthy).",
 		}),
 	}
-	reg.MustRegister(m.Transfers, m.LedgerViolations)
+	m.BatchSize = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "payport_ledger_batch_size",
+		Help:    "Postings committed per ledger transaction (group commit).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
+	})
+	reg.MustRegister(m.Transfers, m.LedgerViolations, m.BatchSize)
 	return m
 }
 

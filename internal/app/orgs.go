@@ -104,7 +104,7 @@ func (a *App) Authenticate(ctx context.Context, secret string) (org.APIKey, erro
 		return org.APIKey{}, ErrUnauthenticated
 	}
 	var k org.APIKey
-	err := a.Store.Read(ctx, func(tx store.Tx) error {
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
 		var err error
 		k, err = tx.APIKeyByHash(ctx, org.HashSecret(secret))
 		return err

@@ -5,12 +5,12 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"reflect"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 

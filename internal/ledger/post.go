@@ -31,6 +31,9 @@ type Result struct {
 	Transfer Transfer
 	// Replayed is true when a transfer with the same key already existed: nothing moved.
 	Replayed bool
+	// SourceBalance and DestinationBalance are the two accounts' balances right after this
+	// posting (for a replay: their current balances).
+	SourceBalance, DestinationBalance int64
 	// Err is the posting's own failure (ErrInsufficientFunds, ErrInvalidPosting); the other
 	// postings of the batch are unaffected.
 	Err error
@@ -95,12 +98,14 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 		}
 		if p.Key != "" {
 			if t, ok := existing[p.Source.Scope][p.Key]; ok {
-				results[i] = Result{Transfer: t, Replayed: true}
+				results[i] = Result{Transfer: t, Replayed: true,
+					SourceBalance: balances[t.SourceID], DestinationBalance: balances[t.DestinationID]}
 				continue
 			}
 			if j, ok := seenKeys[p.Source.Scope][p.Key]; ok {
 				// The same key twice in one batch: the second is a replay of the first.
-				results[i] = Result{Transfer: results[j].Transfer, Replayed: true, Err: results[j].Err}
+				results[i] = results[j]
+				results[i].Replayed = true
 				continue
 			}
 			if seenKeys[p.Source.Scope] == nil {
@@ -136,7 +141,7 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 			t.Metadata = []byte("{}")
 		}
 		inserts = append(inserts, t)
-		results[i].Transfer = t
+		results[i] = Result{Transfer: t, SourceBalance: newSrc, DestinationBalance: newDst}
 	}
 	if len(inserts) > 0 {
 		if err := s.InsertTransfers(ctx, inserts); err != nil {

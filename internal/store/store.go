@@ -34,6 +34,9 @@ type Store interface {
 	// Read runs fn in a read-only transaction (on SQLite, on the read pool, so reads never
 	// wait for the single writer).
 	Read(ctx context.Context, fn func(Tx) error) error
+	// Query runs fn with each statement on its own on the read pool: no transaction, so no
+	// BEGIN/COMMIT round trips. For lookups that are a single statement.
+	Query(ctx context.Context, fn func(Tx) error) error
 	// Engine is "sqlite" or "postgres".
 	Engine() string
 	// WriterDB is the handle the job queue shares, so jobs enqueue in the same transactions.
@@ -73,6 +76,7 @@ type Tx interface {
 	ListRecipients(ctx context.Context, scope tenant.Scope, after string, limit int) ([]recipient.Recipient, error)
 
 	FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error)
+	AccountByID(ctx context.Context, scope tenant.Scope, id string) (ledger.Account, error)
 	GetTransfer(ctx context.Context, scope tenant.Scope, id string) (ledger.Transfer, error)
 	// ListTransfers returns transfers touching any of the accounts, newest first, older than
 	// the cursor id when one is given.

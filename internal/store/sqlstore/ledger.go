@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,7 +37,14 @@ const refWhere = `org_id = $1 AND mode = $2 AND owner_type = $3 AND owner_id = $
 
 // FindAccount implements store.Tx.
 func (t *Tx) FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error) {
-	a, err := scanAccount(t.tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...))
+	a, err := scanAccount(t.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...))
+	return a, t.mapErr(err)
+}
+
+// AccountByID implements store.Tx.
+func (t *Tx) AccountByID(ctx context.Context, scope tenant.Scope, accountID string) (ledger.Account, error) {
+	a, err := scanAccount(t.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		scope.OrgID, string(scope.Mode), accountID))
 	return a, t.mapErr(err)
 }
 
@@ -46,8 +55,12 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 		if _, ok := out[ref]; ok {
 			continue
 		}
+		if cached, ok := t.db.accountIDs.Load(ref); ok {
+			out[ref] = cached.(string)
+			continue
+		}
 		var accountID string
-		err := t.tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+		err := t.q.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
 		if err == sql.ErrNoRows {
 			// ON CONFLICT: a concurrent transaction may create the same account; then we read
 			// the one it created.
@@ -57,12 +70,16 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (org_id, mode, owner_type, owner_id, kind, currency) DO NOTHING`, args...); err != nil {
 				return nil, err
 			}
-			err = t.tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+			err = t.q.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
 		}
 		if err != nil {
 			return nil, t.mapErr(err)
 		}
 		out[ref] = accountID
+		if t.newAccounts == nil {
+			t.newAccounts = map[ledger.AccountRef]string{}
+		}
+		t.newAccounts[ref] = accountID
 	}
 	return out, nil
 }
@@ -73,7 +90,7 @@ func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.
 	for i, v := range ids {
 		args[i] = v
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
+	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
 		placeholders(1, len(ids))+`) ORDER BY id`+t.d.LockRows, args...)
 	if err != nil {
 		return nil, err
@@ -107,7 +124,7 @@ func scanTransfer(row interface{ Scan(...any) error }) (ledger.Transfer, error) 
 }
 
 func (t *Tx) queryTransfers(ctx context.Context, q string, args ...any) ([]ledger.Transfer, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -173,18 +190,44 @@ func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) e
 }
 
 // SetBalances implements ledger.Store.
+// All balances change in one statement (a CASE over the ids), which both engines accept.
 func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
-	for accountID, b := range balances {
-		if err := expectOne(t.exec(ctx, `UPDATE ledger_accounts SET balance = $2 WHERE id = $1`, accountID, b)); err != nil {
-			return err
+	if len(balances) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(balances))
+	for id := range balances {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var sb strings.Builder
+	args := make([]any, 0, len(ids)*2)
+	sb.WriteString(`UPDATE ledger_accounts SET balance = CASE id`)
+	for i, id := range ids {
+		fmt.Fprintf(&sb, ` WHEN $%d THEN CAST($%d AS BIGINT)`, 2*i+1, 2*i+2)
+		args = append(args, id, balances[id])
+	}
+	sb.WriteString(` END WHERE id IN (`)
+	for i := range ids {
+		if i > 0 {
+			sb.WriteString(", ")
 		}
+		fmt.Fprintf(&sb, "$%d", 2*i+1)
+	}
+	sb.WriteString(")")
+	res, err := t.exec(ctx, sb.String(), args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+		return fmt.Errorf("sqlstore: set balances changed %d of %d accounts (%v)", n, len(ids), err)
 	}
 	return nil
 }
 
 // GetTransfer implements store.Tx.
 func (t *Tx) GetTransfer(ctx context.Context, scope tenant.Scope, transferID string) (ledger.Transfer, error) {
-	tr, err := scanTransfer(t.tx.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND id = $3`,
+	tr, err := scanTransfer(t.q.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		scope.OrgID, string(scope.Mode), transferID))
 	return tr, t.mapErr(err)
 }
@@ -211,14 +254,14 @@ func (t *Tx) ListTransfers(ctx context.Context, accountIDs []string, before stri
 // SumTransfers implements store.Tx.
 func (t *Tx) SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error) {
 	var sum int64
-	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+	err := t.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
 		WHERE source_account_id = $1 AND destination_account_id = $2 AND created_at >= $3`, fromID, toID, t.ts(since)).Scan(&sum)
 	return sum, err
 }
 
 // AccountTotals implements store.Tx.
 func (t *Tx) AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+accountColumns+`,
+	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+`,
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.destination_account_id = a.id), 0),
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.source_account_id = a.id), 0)
 		FROM ledger_accounts a ORDER BY id`)

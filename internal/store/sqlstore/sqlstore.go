@@ -10,7 +10,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/ledger"
 
 	"github.com/payport/payport/internal/store"
 )
@@ -38,6 +42,9 @@ const SQLiteTimeLayout = "2006-01-02T15:04:05.000000Z"
 type DB struct {
 	writer, reader *sql.DB
 	d              Dialect
+	// accountIDs caches committed ledger account ids by reference. Accounts are never
+	// deleted and their references never change, so an entry never goes stale.
+	accountIDs sync.Map
 	// onClose releases what the engine package opened besides the handles.
 	onClose func() error
 }
@@ -110,25 +117,53 @@ func (db *DB) run(ctx context.Context, h *sql.DB, readOnly bool, fn func(store.T
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: sqlTx, d: db.d}); err != nil {
+	t := &Tx{tx: sqlTx, q: sqlTx, d: db.d, db: db}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := t.flushEvents(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for ref, id := range t.newAccounts {
+		db.accountIDs.Store(ref, id)
+	}
 	return nil
 }
 
-// Tx implements store.Tx on one transaction.
+// Query implements store.Store: each statement runs on its own on the read pool, without
+// BEGIN and COMMIT round trips. For lookups that are one statement.
+func (db *DB) Query(ctx context.Context, fn func(store.Tx) error) error {
+	return fn(&Tx{q: db.reader, d: db.d, db: db})
+}
+
+// querier is what statements run on: a transaction, or the pool for single-statement reads.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx implements store.Tx on one transaction (or, for Query, on the read pool).
 type Tx struct {
 	tx *sql.Tx
+	q  querier
 	d  Dialect
+	db *DB
+	// newAccounts are account ids this transaction saw; they enter the DB's cache only once
+	// the transaction commits, so a rolled-back account is never cached.
+	newAccounts map[ledger.AccountRef]string
+	// events are buffered and written with one statement before commit.
+	events []event.Event
 }
 
 var _ store.Tx = (*Tx)(nil)
 
-// SQLTx implements store.Tx.
+// SQLTx implements store.Tx (nil for Query).
 func (t *Tx) SQLTx() *sql.Tx { return t.tx }
 
 func (t *Tx) ts(v time.Time) any { return t.d.TimeArg(v) }
@@ -141,7 +176,7 @@ func (t *Tx) tsPtr(v *time.Time) any {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	res, err := t.q.ExecContext(ctx, q, args...)
 	return res, t.mapErr(err)
 }
 

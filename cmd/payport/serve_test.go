@@ -1,0 +1,128 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var secretRE = regexp.MustCompile(`pp_test_[0-9A-Za-z]+`)
+
+func TestServeDemo(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s := e.startServer(t, "--demo")
+		t.Logf("%s: first start (migrations and demo set-up) ready after %v", e.name, s.startup)
+		if !waitOutput(s.stdout, "open "+s.base+"/docs") {
+			t.Fatalf("serve --demo did not print what to try:\n%s", s.stdout)
+		}
+		out := s.stdout.String()
+		m := regexp.MustCompile(`API key \(shown only now\): (pp_test_[0-9A-Za-z]+)\n`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("serve --demo printed no API key:\n%s", out)
+		}
+		key := m[1]
+		for _, want := range []string{
+			"export PAYPORT_KEY=" + key + "\n",
+			"curl -s " + s.base + "/rewards/site_demo/info -H \"Authorization: Bearer $PAYPORT_KEY\"",
+			"curl -s -X POST " + s.base + "/api/recipients/site_demo/credits",
+			"curl -s " + s.base + "/api/recipients/site_demo/transactions",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("serve --demo output lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(s.stderr.String(), key) {
+			t.Errorf("the demo key was written to the log")
+		}
+		if amount, cur := s.balance(t, key, "site_demo"); amount != "42.50" || cur != "GBP" {
+			t.Errorf("demo balance %s %s, want 42.50 GBP", amount, cur)
+		}
+		// The printed credit command works as printed (an Idempotency-Key, 5.00 GBP).
+		if r, err := s.call(http.MethodPost, "/api/recipients/site_demo/credits", key,
+			map[string]string{"amount": "5.00", "currency": "GBP", "description": "Energy saving reward"},
+			map[string]string{"Idempotency-Key": "1700000000"}); err != nil || r.status != http.StatusCreated {
+			t.Errorf("the demo's credit command: %v %v", r, err)
+		}
+		if code, _ := s.terminate(t, 10*time.Second); code != 0 {
+			t.Fatalf("serve exited %d on SIGTERM", code)
+		}
+
+		// Restarted on the same database: no new secret, no second demo org.
+		s2 := e.startServer(t, "--demo")
+		t.Logf("%s: restart ready after %v", e.name, s2.startup)
+		if !waitOutput(s2.stdout, "exists already") {
+			t.Errorf("restart with --demo did not say the demo exists:\n%s", s2.stdout)
+		}
+		waitOutput(s2.stdout, "/docs for every endpoint")
+		if secretRE.MatchString(s2.stdout.String()) || secretRE.MatchString(s2.stderr.String()) {
+			t.Errorf("restart with --demo printed a secret:\nstdout:\n%s\nstderr:\n%s", s2.stdout, s2.stderr)
+		}
+		var orgs []struct{ ID, Name string }
+		e.runJSON(t, &orgs, "org", "list", "--json")
+		if len(orgs) != 1 || orgs[0].Name != "Payport Demo" {
+			t.Errorf("orgs after restarting with --demo: %+v, want one Payport Demo", orgs)
+		} else if !strings.Contains(s2.stdout.String(), orgs[0].ID) {
+			t.Errorf("restart does not name the existing demo org %s:\n%s", orgs[0].ID, s2.stdout)
+		}
+		// The first key still works, and the welcome credit was not paid twice.
+		if amount, _ := s2.balance(t, key, "site_demo"); amount != "47.50" {
+			t.Errorf("demo balance after restart %s, want 47.50 (42.50 + 5.00)", amount)
+		}
+	})
+}
+
+func TestServeStartupTime(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		e.mustRun(t, "migrate")
+		s := e.startServer(t)
+		t.Logf("%s: payport serve on a migrated database: /readyz 200 after %v", e.name, s.startup)
+		if m := regexp.MustCompile(`msg="payport ready".* startup=(\S+)`).FindStringSubmatch(s.stderr.String()); m != nil {
+			t.Logf("%s: the server logs its own startup as %s", e.name, m[1])
+		} else {
+			t.Errorf("no \"payport ready\" log line with the startup time:\n%s", s.stderr)
+		}
+	})
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		_, key := e.createOrg(t, "Acme")
+		s := e.startServer(t, "--log-format", "json")
+		s.createRecipient(t, key, "site_1", "EUR")
+		s.credit(t, key, "site_1", "1.00", "EUR")
+
+		code, took := s.terminate(t, 10*time.Second)
+		t.Logf("%s: exited %d, %v after SIGTERM", e.name, code, took)
+		if code != 0 {
+			t.Errorf("exit status %d after SIGTERM, want 0", code)
+		}
+		if took > 5*time.Second {
+			t.Errorf("took %v to stop, want a few seconds at most", took)
+		}
+		logs := s.stderr.String()
+		for _, want := range []string{`"msg":"shutting down: finishing in-flight requests and jobs"`, `"msg":"stopped"`} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("log lacks %s:\n%s", want, logs)
+			}
+		}
+		// Payport's own shutdown error (the HTTP server or the queue failing to stop in time).
+		// River may log "maintenance.PeriodicJobEnqueuer: Error starting transaction" when
+		// stopped while its leader work starts; that is River's noise, not a failed shutdown.
+		if strings.Contains(logs, `"level":"ERROR","msg":"shutdown"`) {
+			t.Errorf("shutdown reported an error:\n%s", logs)
+		}
+		if ready(s.base) {
+			t.Errorf("still answering on %s after exiting", s.base)
+		}
+		// What was committed before the signal is there after it.
+		s2 := e.startServer(t)
+		if amount, _ := s2.balance(t, key, "site_1"); amount != "1.00" {
+			t.Errorf("balance after restart %s, want 1.00", amount)
+		}
+		if code, _ := s2.terminate(t, 10*time.Second); code != 0 || !strings.Contains(s2.stderr.String(), "msg=stopped") {
+			t.Errorf("text log: exit %d, log:\n%s", code, s2.stderr)
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/store/storetest"
+)
+
+// TestPostBatchKeepsEachPostingsOutcome posts a batch in one transaction where one posting
+// overdraws, one repeats a key and one repeats a key of an earlier batch: the others commit,
+// the overdraw fails alone, the repeats move nothing.
+func TestPostBatchKeepsEachPostingsOutcome(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope, r := newOrg(t, e)
+			ctx := context.Background()
+			funding := ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerOrg, OwnerID: scope.OrgID, Kind: ledger.Funding, Currency: "EUR"}
+			avail := ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r.ID, Kind: ledger.Available, Currency: "EUR"}
+			credit := func(amount int64, key string) ledger.Posting {
+				return ledger.Posting{Kind: ledger.KindCredit, Source: funding, Destination: avail, Amount: amount, Key: key}
+			}
+			debit := func(amount int64) ledger.Posting {
+				return ledger.Posting{Kind: ledger.KindAdjustment, Source: avail, Destination: funding, Amount: amount}
+			}
+			now := time.Now().UTC()
+			var first []ledger.Result
+			err := a.Store.InTx(ctx, func(tx store.Tx) error {
+				var err error
+				first, err = ledger.Post(ctx, tx, now, []ledger.Posting{credit(1000, "k1")})
+				return err
+			})
+			if err != nil || first[0].Err != nil {
+				t.Fatal(err, first)
+			}
+			var rs []ledger.Result
+			err = a.Store.InTx(ctx, func(tx store.Tx) error {
+				var err error
+				rs, err = ledger.Post(ctx, tx, now, []ledger.Posting{
+					debit(400),            // 1000 -> 600
+					debit(700),            // would overdraw: fails alone
+					credit(50, "k2"),      // 600 -> 650
+					credit(50, "k2"),      // same key in the batch: replay
+					credit(1000, "k1"),    // key of the first batch: replay, nothing moves
+					{Kind: "", Amount: 1}, // malformed: fails alone
+				})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs[0].Err != nil || rs[0].SourceBalance != 600 {
+				t.Fatalf("debit: %+v", rs[0])
+			}
+			if !errors.Is(rs[1].Err, ledger.ErrInsufficientFunds) {
+				t.Fatalf("overdraw: %+v", rs[1])
+			}
+			if rs[2].Err != nil || rs[2].Replayed || rs[2].DestinationBalance != 650 {
+				t.Fatalf("credit k2: %+v", rs[2])
+			}
+			if !rs[3].Replayed || rs[3].Transfer.ID != rs[2].Transfer.ID {
+				t.Fatalf("repeat of k2: %+v", rs[3])
+			}
+			if !rs[4].Replayed || rs[4].Transfer.ID != first[0].Transfer.ID {
+				t.Fatalf("repeat of k1: %+v", rs[4])
+			}
+			if !errors.Is(rs[5].Err, ledger.ErrInvalidPosting) {
+				t.Fatalf("malformed: %+v", rs[5])
+			}
+			info, err := a.GetBalanceInfo(ctx, scope, r.ID, "")
+			if err != nil || info.Balance.AmountMinor != 650 {
+				t.Fatalf("balance %+v %v", info.Balance, err)
+			}
+			if v, _, err := a.CheckLedger(ctx); err != nil || len(v) != 0 {
+				t.Fatalf("ledger check: %v %v", v, err)
+			}
+			var n int
+			if err := a.Store.Read(ctx, func(tx store.Tx) error {
+				ts, err := tx.ListTransfers(ctx, []string{first[0].Transfer.DestinationID}, "", 100)
+				n = len(ts)
+				return err
+			}); err != nil || n != 3 {
+				t.Fatalf("%d transfers (%v), want 3", n, err)
+			}
+		})
+	}
+}
