@@ -163,7 +163,13 @@ func (a *App) Reverse(ctx context.Context, scope tenant.Scope, transferID, reaso
 
 // ledgerBatcher returns the app's group-commit batcher, starting it on first use.
 func (a *App) ledgerBatcher() *postingBatcher {
-	a.batcherOnce.Do(func() { a.batcher = newPostingBatcher(a, 256) })
+	a.batcherOnce.Do(func() {
+		committers := 1
+		if a.Store.Engine() == "postgres" {
+			committers = 4
+		}
+		a.batcher = newPostingBatcher(a, 256, committers)
+	})
 	return a.batcher
 }
 

@@ -35,10 +35,16 @@ type postingRequest struct {
 	result ledger.Result
 }
 
-func newPostingBatcher(a *App, maxBatch int) *postingBatcher {
+// newPostingBatcher starts committers that each take what is queued and commit it. Several
+// committers overlap their transactions (on PostgreSQL; SQLite has one writer anyway): only
+// recipients' accounts are locked, in id order, so batches of different recipients commit in
+// parallel and the database merges their fsyncs.
+func newPostingBatcher(a *App, maxBatch, committers int) *postingBatcher {
 	b := &postingBatcher{a: a, in: make(chan *postingRequest, maxBatch*4), maxBatch: maxBatch, stop: make(chan struct{})}
-	b.wg.Add(1)
-	go b.loop()
+	for range committers {
+		b.wg.Add(1)
+		go b.loop()
+	}
 	return b
 }
 
@@ -46,6 +52,11 @@ func newPostingBatcher(a *App, maxBatch int) *postingBatcher {
 // failure; the returned error is that or a storage failure.
 func (b *postingBatcher) post(ctx context.Context, p ledger.Posting, after func(tx store.Tx, r ledger.Result) error) (ledger.Result, error) {
 	req := &postingRequest{ctx: ctx, posting: p, after: after, done: make(chan error, 1)}
+	select {
+	case <-b.stop:
+		return ledger.Result{}, errors.New("the ledger is shutting down")
+	default:
+	}
 	select {
 	case b.in <- req:
 	case <-ctx.Done():

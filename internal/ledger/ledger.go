@@ -43,6 +43,10 @@ const (
 )
 
 // AllowsNegative reports whether accounts of this kind may hold a negative balance.
+//
+// Such accounts have no rule to enforce, so posting neither locks them nor caches their
+// balance: their balance is, by definition, the sum of their transfers. This matters because
+// one funding account takes part in every credit of an org; locking it would serialise them.
 func (k Kind) AllowsNegative() bool { return k == Funding || k == External }
 
 // AccountRef names an account by what it is; the ledger creates it on first use.
@@ -59,7 +63,9 @@ func (r AccountRef) String() string {
 	return fmt.Sprintf("%s:%s:%s:%s", r.OwnerType, r.OwnerID, r.Kind, r.Currency)
 }
 
-// Account is a ledger account with its cached balance in minor units.
+// Account is a ledger account. Balance is the cached balance in minor units for accounts that
+// may not go negative; for the others it is not maintained (see Kind.AllowsNegative) and the
+// balance is the sum of their transfers.
 type Account struct {
 	ID            string
 	Ref           AccountRef

@@ -32,7 +32,8 @@ type Result struct {
 	// Replayed is true when a transfer with the same key already existed: nothing moved.
 	Replayed bool
 	// SourceBalance and DestinationBalance are the two accounts' balances right after this
-	// posting (for a replay: their current balances).
+	// posting (for a replay: their current balances). Accounts that may go negative have no
+	// cached balance; theirs reads 0.
 	SourceBalance, DestinationBalance int64
 	// Err is the posting's own failure (ErrInsufficientFunds, ErrInvalidPosting); the other
 	// postings of the batch are unaffected.
@@ -64,17 +65,25 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 	if err != nil {
 		return nil, err
 	}
+	// Only accounts with a rule (no negative balance) are locked and have cached balances.
 	ids := make([]string, 0, len(accountIDs))
-	for _, v := range accountIDs {
+	unbounded := map[string]bool{}
+	for ref, v := range accountIDs {
+		if ref.Kind.AllowsNegative() {
+			unbounded[v] = true
+			continue
+		}
 		ids = append(ids, v)
 	}
 	sort.Strings(ids)
 	ids = compactSorted(ids)
 	// Lock before looking up keys: a concurrent twin with the same key then waits here and sees
 	// the first one's transfer once it commits.
-	accounts, err := s.LockAccounts(ctx, ids)
-	if err != nil {
-		return nil, err
+	accounts := map[string]Account{}
+	if len(ids) > 0 {
+		if accounts, err = s.LockAccounts(ctx, ids); err != nil {
+			return nil, err
+		}
 	}
 	existing := map[tenant.Scope]map[string]Transfer{}
 	for scope, keys := range keysByScope {
@@ -114,23 +123,27 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 			seenKeys[p.Source.Scope][p.Key] = i
 		}
 		srcID, dstID := accountIDs[p.Source], accountIDs[p.Destination]
-		src, ok1 := accounts[srcID]
-		dst, ok2 := accounts[dstID]
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("ledger: account vanished while locked (%s, %s)", srcID, dstID)
+		for _, id := range []string{srcID, dstID} {
+			if _, ok := accounts[id]; !ok && !unbounded[id] {
+				return nil, fmt.Errorf("ledger: account %s vanished while locked", id)
+			}
 		}
-		newSrc, err := ApplyDelta(balances[srcID], -p.Amount, src.AllowNegative)
+		// Unbounded accounts start from 0 here: only the bounded side's balance is real.
+		newSrc, err := ApplyDelta(balances[srcID], -p.Amount, unbounded[srcID])
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
-		newDst, err := ApplyDelta(balances[dstID], p.Amount, dst.AllowNegative)
+		newDst, err := ApplyDelta(balances[dstID], p.Amount, unbounded[dstID])
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
-		balances[srcID], balances[dstID] = newSrc, newDst
-		changed[srcID], changed[dstID] = newSrc, newDst
+		for id, v := range map[string]int64{srcID: newSrc, dstID: newDst} {
+			if !unbounded[id] {
+				balances[id], changed[id] = v, v
+			}
+		}
 		t := Transfer{
 			ID: id.New("tr"), Scope: p.Source.Scope, Kind: p.Kind, Currency: p.Source.Currency,
 			Amount: p.Amount, SourceID: srcID, DestinationID: dstID, Key: p.Key,
