@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -179,6 +180,9 @@ func (c *LedgerCheckCmd) Run(ctx context.Context, g *Globals) error {
 	violations, accounts, err := a.CheckLedger(ctx)
 	if err != nil {
 		return err
+	}
+	if violations == nil {
+		violations = []ledger.Violation{} // scripts iterate over it
 	}
 	if c.JSON {
 		if err := printJSON(map[string]any{"ok": len(violations) == 0, "accounts": accounts, "violations": violations}); err != nil {

@@ -221,8 +221,8 @@ func TestMigrate(t *testing.T) {
 		if !out.Migrated || out.Engine != "sqlite" {
 			t.Errorf("migrate --json = %+v", out)
 		}
-		if fi, _ := os.Stat(e.dataDir); fi.Mode().Perm() != 0o700 {
-			t.Errorf("data directory mode %v after migrating again, want 0700", fi.Mode())
+		if fi, err := os.Stat(e.dataDir); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("data directory after migrating again: %v %v, want mode 0700", fi, err)
 		}
 		// The data is still there and usable.
 		e.createOrg(t, "Acme")
@@ -243,8 +243,8 @@ func TestMigrate(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.mustRun(t, "migrate")
-		if fi, _ := os.Stat(e.dataDir); fi.Mode().Perm() != 0o700 {
-			t.Errorf("data directory mode %v, want 0700", fi.Mode())
+		if fi, err := os.Stat(e.dataDir); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("data directory: %v %v, want mode 0700", fi, err)
 		}
 	})
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -72,7 +73,9 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func exitCode(err error) int {
-	if e, ok := err.(*exitError); ok {
+	// errors.As: kong joins the command's error with its hooks' errors.
+	var e *exitError
+	if errors.As(err, &e) {
 		return e.code
 	}
 	return 2

@@ -78,7 +78,9 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := queue.Start(ctx); err != nil {
+	// Not ctx: cancelling River's start context stops jobs abruptly; shutdown goes through
+	// queue.Stop below, which lets running jobs finish.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		return err
 	}
@@ -97,10 +99,12 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 			log.Warn("pprof debug server", "err", http.ListenAndServe(c.DebugAddr, mux))
 		}()
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	// Logged before serving, so the line is out before the first request is answered; the
+	// listener already queues connections.
 	log.Info("payport ready", "addr", ln.Addr().String(), "public_url", publicURL, "engine", db.Engine(),
 		"version", version, "startup", time.Since(start).Round(time.Millisecond))
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
 
 	select {
 	case err := <-serveErr:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -124,5 +125,34 @@ func TestGracefulShutdown(t *testing.T) {
 		if code, _ := s2.terminate(t, 10*time.Second); code != 0 || !strings.Contains(s2.stderr.String(), "msg=stopped") {
 			t.Errorf("text log: exit %d, log:\n%s", code, s2.stderr)
 		}
+	})
+}
+
+func TestServeFailsReadably(t *testing.T) {
+	t.Run("address in use", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		e := newEngine(t, "sqlite")
+		r := e.run(t, "serve", "--addr", ln.Addr().String())
+		if r.code == 0 || !strings.Contains(r.stderr, "address already in use") {
+			t.Errorf("serve on a taken port: want a non-zero exit saying the address is in use, got %v", r)
+		}
+	})
+	t.Run("database unreachable", func(t *testing.T) {
+		t.Parallel()
+		e := engine{name: "postgres", dbURL: "postgres://payport:secret@127.0.0.1:1/payport?sslmode=disable&connect_timeout=2"}
+		start := time.Now()
+		r := e.run(t, "serve", "--addr", "127.0.0.1:0")
+		if r.code == 0 || !strings.Contains(r.stderr, "connect to PostgreSQL") {
+			t.Errorf("serve without its database: want a non-zero exit saying it cannot connect, got %v", r)
+		}
+		if strings.Contains(r.stderr, "secret") {
+			t.Errorf("the error shows the database password: %v", r)
+		}
+		t.Logf("gave up after %v", time.Since(start))
 	})
 }

@@ -33,6 +33,11 @@ func (a *App) EnsureDemo(ctx context.Context) (Demo, error) {
 	if err == nil {
 		scope := tenant.Scope{OrgID: existing.ID, Mode: tenant.Test}
 		r, err := a.GetRecipient(ctx, scope, "site_demo")
+		var ae *Error
+		if errors.As(err, &ae) && ae.Kind == NotFound {
+			// A first run died half-way: finish it.
+			r, err = a.demoRecipient(ctx, scope)
+		}
 		return Demo{Org: existing, Recipient: r}, err
 	}
 	if !errors.Is(err, store.ErrNotFound) {
@@ -46,14 +51,22 @@ func (a *App) EnsureDemo(ctx context.Context) (Demo, error) {
 	if o, err = a.UpdateOrgSettings(ctx, o.ID, nil, org.Settings{MinimumWithdrawal: map[string]int64{"EUR": 1000, "GBP": 1000, "USD": 1000}}); err != nil {
 		return Demo{}, err
 	}
-	ext, email, name, country, cur := "site_demo", "demo@example.com", "Demo Site", "GB", "GBP"
-	r, err := a.CreateRecipient(ctx, scope, RecipientInput{ExternalID: &ext, Email: &email, Name: &name, Country: &country, Currency: &cur})
+	r, err := a.demoRecipient(ctx, scope)
 	if err != nil {
 		return Demo{}, err
 	}
-	if _, _, err := a.Credit(ctx, scope, r.ID, MoneyInput{Amount: "42.50", Currency: "GBP", Description: "Welcome reward"},
-		IdemRequest{Key: "demo-welcome-credit", Fingerprint: "demo"}); err != nil {
-		return Demo{}, err
-	}
 	return Demo{Org: o, Secret: key.Secret, Recipient: r, Created: true}, nil
+}
+
+// demoRecipient creates site_demo with its welcome credit (the credit's key makes a repeat
+// harmless).
+func (a *App) demoRecipient(ctx context.Context, scope tenant.Scope) (RecipientView, error) {
+	ext, email, name, country, cur := "site_demo", "demo@example.com", "Demo Site", "GB", "GBP"
+	r, err := a.CreateRecipient(ctx, scope, RecipientInput{ExternalID: &ext, Email: &email, Name: &name, Country: &country, Currency: &cur})
+	if err != nil {
+		return r, err
+	}
+	_, _, err = a.Credit(ctx, scope, r.ID, MoneyInput{Amount: "42.50", Currency: "GBP", Description: "Welcome reward"},
+		IdemRequest{Key: "demo-welcome-credit", Fingerprint: "demo"})
+	return r, err
 }

@@ -73,7 +73,9 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	// The session lock keeps two processes starting at once from migrating at once.
-	locker, err := lock.NewPostgresSessionLocker()
+	// Retry the lock every second (goose's default is 5 s, which every replica starting
+	// beside another would wait out even with nothing to migrate).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return err
 	}
