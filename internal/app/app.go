@@ -16,6 +16,7 @@ import (
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/jobs"
+	"github.com/payport/payport/internal/rail"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -31,6 +32,10 @@ type App struct {
 	Now func() time.Time
 	// Metrics counts what the use cases do; nil disables counting.
 	Metrics *Metrics
+	// Sealer encrypts bank details at rest.
+	Sealer Sealer
+	// Rails picks and runs payout rails.
+	Rails *rail.Registry
 
 	batcherOnce sync.Once
 	batcher     *postingBatcher

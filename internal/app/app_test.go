@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -80,3 +81,7 @@ func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
 }
 
 func scopeOf(orgID string) tenant.Scope { return tenant.Scope{OrgID: orgID, Mode: tenant.Test} }
+
+func orgSettingsMin(currency string, minor int64) org.Settings {
+	return org.Settings{MinimumWithdrawal: map[string]int64{currency: minor}}
+}

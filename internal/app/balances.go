@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
@@ -314,6 +316,16 @@ func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient
 	if r.MinimumWithdrawal != nil && r.Currency == c.Code() {
 		b.MinimumWithdrawal = *r.MinimumWithdrawal
 	}
+	methods, err := tx.ListPayoutMethods(ctx, r.Scope, r.ID)
+	if err != nil {
+		return b, err
+	}
+	for _, m := range methods {
+		// A bank account counts when it can receive this currency.
+		if m.Masked.Currency == c.Code() {
+			b.HasBankAccount = true
+		}
+	}
 	avail, err := tx.FindAccount(ctx, recipientRef(r.Scope, r.ID, ledger.Available, c.Code()))
 	if errors.Is(err, store.ErrNotFound) {
 		return b, nil // never credited in this currency
@@ -322,8 +334,12 @@ func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient
 		return b, err
 	}
 	b.Available = avail.Balance
-	if b.PendingWithdrawals, err = a.balanceOf(ctx, tx, recipientRef(r.Scope, r.ID, ledger.Pending, c.Code())); err != nil {
-		return b, err
+	for _, k := range []ledger.Kind{ledger.Pending, ledger.InTransit} {
+		v, err := a.balanceOf(ctx, tx, recipientRef(r.Scope, r.ID, k, c.Code()))
+		if err != nil {
+			return b, err
+		}
+		b.PendingWithdrawals += v
 	}
 	funding, err := tx.FindAccount(ctx, fundingRef(r.Scope, c.Code()))
 	if err != nil {
@@ -360,7 +376,7 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 		// Every account of the recipient: one per kind and currency it ever used.
 		owned := map[string]ledger.Kind{}
 		var ids []string
-		for _, kind := range []ledger.Kind{ledger.Available, ledger.Pending} {
+		for _, kind := range []ledger.Kind{ledger.Available, ledger.Pending, ledger.InTransit} {
 			for _, cur := range a.currenciesOf(ctx, tx, r) {
 				acc, err := tx.FindAccount(ctx, recipientRef(scope, r.ID, kind, cur))
 				if errors.Is(err, store.ErrNotFound) {
@@ -402,16 +418,63 @@ func (a *App) currenciesOf(ctx context.Context, tx store.Tx, r recipient.Recipie
 	return []string{r.Currency}
 }
 
-// CheckLedger verifies every ledger invariant across all orgs.
+// CheckLedger verifies every ledger invariant across all orgs, and that the payout engine's
+// holding accounts match its payments: per org, mode and currency, money pending equals the
+// pending payouts and money in transit equals the processing payouts.
 func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) {
 	var totals []ledger.AccountTotals
+	var pending, processing []store.PaymentSum
 	err := a.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
-		totals, err = tx.AccountTotals(ctx)
+		if totals, err = tx.AccountTotals(ctx); err != nil {
+			return err
+		}
+		if pending, err = tx.SumPayments(ctx, payment.Payout, payment.Pending); err != nil {
+			return err
+		}
+		processing, err = tx.SumPayments(ctx, payment.Payout, payment.Processing)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return ledger.Check(totals), len(totals), nil
+	violations := ledger.Check(totals)
+	type key struct {
+		scope    tenant.Scope
+		currency string
+	}
+	held := map[ledger.Kind]map[key]int64{ledger.Pending: {}, ledger.InTransit: {}}
+	for _, t := range totals {
+		if m, ok := held[t.Ref.Kind]; ok && t.Ref.OwnerType == ledger.OwnerRecipient {
+			m[key{t.Ref.Scope, t.Ref.Currency}] += t.Balance
+		}
+	}
+	compare := func(kind ledger.Kind, sums []store.PaymentSum, rule, what string) {
+		want := map[key]int64{}
+		for _, s := range sums {
+			want[key{s.Scope, s.Currency}] = s.Total
+		}
+		for k, v := range held[kind] {
+			if want[k] != v {
+				violations = append(violations, ledger.Violation{Rule: rule, Subject: fmt.Sprintf("%s/%s/%s", k.scope.OrgID, k.scope.Mode, k.currency),
+					Detail: fmt.Sprintf("%s accounts hold %d but %s payouts add up to %d", kind, v, what, want[k])})
+			}
+			delete(want, k)
+		}
+		for k, v := range want {
+			if v != 0 {
+				violations = append(violations, ledger.Violation{Rule: rule, Subject: fmt.Sprintf("%s/%s/%s", k.scope.OrgID, k.scope.Mode, k.currency),
+					Detail: fmt.Sprintf("%s payouts add up to %d but no %s account holds them", what, v, kind)})
+			}
+		}
+	}
+	compare(ledger.Pending, pending, RulePendingMatchesPayouts, "pending")
+	compare(ledger.InTransit, processing, RuleInTransitMatchesPayouts, "processing")
+	return violations, len(totals), nil
 }
+
+// Invariants between the ledger and the payout engine, checked by CheckLedger.
+const (
+	RulePendingMatchesPayouts   = "pending_equals_pending_payouts"
+	RuleInTransitMatchesPayouts = "in_transit_equals_processing_payouts"
+)

@@ -64,6 +64,8 @@ func (w *idempotencyCleanupWorker) Work(ctx context.Context, job *river.Job[Idem
 func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &ledgerCheckWorker{app: a})
 	river.AddWorker(w, &idempotencyCleanupWorker{app: a})
+	river.AddWorker(w, &submitPayoutWorker{app: a})
+	river.AddWorker(w, &settlePayoutWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).

@@ -99,7 +99,9 @@ type Transfer struct {
 	Description        string
 	Metadata           json.RawMessage
 	ReversesTransferID string
-	CreatedAt          time.Time
+	// PaymentID links the transfer to the payment it moved money for, if any.
+	PaymentID string
+	CreatedAt time.Time
 }
 
 // Posting asks the ledger to move money between two accounts named by reference.
@@ -112,6 +114,7 @@ type Posting struct {
 	Description        string
 	Metadata           json.RawMessage
 	ReversesTransferID string
+	PaymentID          string
 }
 
 // Errors a posting can fail with.

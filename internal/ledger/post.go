@@ -148,7 +148,7 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 			ID: id.New("tr"), Scope: p.Source.Scope, Kind: p.Kind, Currency: p.Source.Currency,
 			Amount: p.Amount, SourceID: srcID, DestinationID: dstID, Key: p.Key,
 			Description: p.Description, Metadata: p.Metadata, ReversesTransferID: p.ReversesTransferID,
-			CreatedAt: now,
+			PaymentID: p.PaymentID, CreatedAt: now,
 		}
 		if len(t.Metadata) == 0 {
 			t.Metadata = []byte("{}")

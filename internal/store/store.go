@@ -13,6 +13,8 @@ import (
 	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/payment"
+	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -24,6 +26,24 @@ var (
 	// ErrConflict means a unique constraint refused the write.
 	ErrConflict = errors.New("conflict")
 )
+
+// PaymentFilter narrows a payment listing.
+type PaymentFilter struct {
+	RecipientID string
+	Type        payment.Type
+	Status      payment.Status
+	// Before is the cursor: only ids older than it.
+	Before string
+	Limit  int
+}
+
+// PaymentSum is the total of payments of one org, mode and currency.
+type PaymentSum struct {
+	Scope    tenant.Scope
+	Currency string
+	Total    int64
+	Count    int64
+}
 
 // Store is a database of one engine.
 type Store interface {
@@ -85,6 +105,27 @@ type Tx interface {
 	SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error)
 	// AccountTotals reads every account with its transfer sums, for the invariant check.
 	AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error)
+
+	InsertPayoutMethod(ctx context.Context, m payout.Method) error
+	GetPayoutMethod(ctx context.Context, scope tenant.Scope, id string) (payout.Method, error)
+	// ListPayoutMethods lists a recipient's active methods, default first, then newest.
+	ListPayoutMethods(ctx context.Context, scope tenant.Scope, recipientID string) ([]payout.Method, error)
+	// UpdatePayoutMethod writes a method's default flag, status and notice.
+	UpdatePayoutMethod(ctx context.Context, m payout.Method) error
+	// ClearDefaultPayoutMethod unsets the recipient's default, before another becomes it.
+	ClearDefaultPayoutMethod(ctx context.Context, scope tenant.Scope, recipientID string) error
+
+	InsertPayment(ctx context.Context, p payment.Payment) error
+	// GetPayment reads a payment; forUpdate locks it until the transaction ends.
+	GetPayment(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (payment.Payment, error)
+	UpdatePayment(ctx context.Context, p payment.Payment) error
+	InsertTransition(ctx context.Context, t payment.Transition) error
+	ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error)
+	// ListPayments pages newest first.
+	ListPayments(ctx context.Context, scope tenant.Scope, f PaymentFilter) ([]payment.Payment, error)
+	// SumPayments adds up payments of a type and status per org, mode and currency, for the
+	// ledger check ("money in transit equals processing payouts").
+	SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]PaymentSum, error)
 
 	InsertEvent(ctx context.Context, e event.Event) error
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)

@@ -107,19 +107,19 @@ func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.
 	return out, rows.Err()
 }
 
-const transferColumns = `id, org_id, mode, kind, currency, amount, source_account_id, destination_account_id, transfer_key, description, metadata, reverses_transfer_id, created_at`
+const transferColumns = `id, org_id, mode, kind, currency, amount, source_account_id, destination_account_id, transfer_key, description, metadata, reverses_transfer_id, payment_id, created_at`
 
 func scanTransfer(row interface{ Scan(...any) error }) (ledger.Transfer, error) {
 	var tr ledger.Transfer
 	var mode, kind string
-	var key, reverses sql.NullString
+	var key, reverses, payment sql.NullString
 	var created Time
 	if err := row.Scan(&tr.ID, &tr.Scope.OrgID, &mode, &kind, &tr.Currency, &tr.Amount, &tr.SourceID, &tr.DestinationID,
-		&key, &tr.Description, bytesOf{(*[]byte)(&tr.Metadata)}, &reverses, &created); err != nil {
+		&key, &tr.Description, bytesOf{(*[]byte)(&tr.Metadata)}, &reverses, &payment, &created); err != nil {
 		return tr, err
 	}
 	tr.Scope.Mode, tr.Kind = tenant.Mode(mode), ledger.TransferKind(kind)
-	tr.Key, tr.ReversesTransferID, tr.CreatedAt = key.String, reverses.String, created.T
+	tr.Key, tr.ReversesTransferID, tr.PaymentID, tr.CreatedAt = key.String, reverses.String, payment.String, created.T
 	return tr, nil
 }
 
@@ -167,7 +167,7 @@ func nullString(s string) any {
 
 // InsertTransfers implements ledger.Store.
 func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) error {
-	const cols, chunk = 13, 400
+	const cols, chunk = 14, 400
 	for start := 0; start < len(transfers); start += chunk {
 		part := transfers[start:min(start+chunk, len(transfers))]
 		var sb strings.Builder
@@ -180,7 +180,7 @@ func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) e
 			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
 			args = append(args, tr.ID, tr.Scope.OrgID, string(tr.Scope.Mode), string(tr.Kind), tr.Currency, tr.Amount,
 				tr.SourceID, tr.DestinationID, nullString(tr.Key), tr.Description, jsonText(tr.Metadata),
-				nullString(tr.ReversesTransferID), t.ts(tr.CreatedAt))
+				nullString(tr.ReversesTransferID), nullString(tr.PaymentID), t.ts(tr.CreatedAt))
 		}
 		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
 			return err

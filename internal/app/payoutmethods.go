@@ -1,0 +1,243 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/payport/payport/internal/bank"
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/payout"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// Sealer encrypts secrets at rest (secret.Keyring implements it). aad binds a ciphertext to
+// the row it belongs to.
+type Sealer interface {
+	Seal(plaintext, aad []byte) (string, error)
+	Open(sealed string, aad []byte) ([]byte, error)
+}
+
+// Event types of payout methods.
+const (
+	PayoutMethodCreated event.Type = "payout_method.created"
+	PayoutMethodRemoved event.Type = "payout_method.removed"
+	PayoutMethodUpdated event.Type = "payout_method.updated"
+)
+
+// PayoutMethodView is a payout method as the API shows it: masked, never the full number.
+type PayoutMethodView struct {
+	ID          string    `json:"id"`
+	RecipientID string    `json:"recipient_id"`
+	Type        string    `json:"type" enum:"bank_account"`
+	Scheme      string    `json:"scheme" enum:"iban,uk_sort_code,us_ach" doc:"How the account is addressed."`
+	HolderName  string    `json:"holder_name"`
+	Country     string    `json:"country"`
+	Currency    string    `json:"currency"`
+	Last4       string    `json:"last4" doc:"The end of the IBAN or account number."`
+	BankCode    string    `json:"bank_code,omitempty" doc:"BIC, sort code or routing number."`
+	AccountType string    `json:"account_type,omitempty" enum:"checking,savings,"`
+	IsDefault   bool      `json:"is_default"`
+	Status      string    `json:"status" enum:"active,archived"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func viewMethod(m payout.Method) PayoutMethodView {
+	return PayoutMethodView{ID: m.ID, RecipientID: m.RecipientID, Type: string(m.Type), Scheme: string(m.Masked.Scheme),
+		HolderName: m.Masked.HolderName, Country: m.Masked.Country, Currency: m.Masked.Currency, Last4: m.Masked.Last4,
+		BankCode: m.Masked.BankCode, AccountType: m.Masked.AccountType, IsDefault: m.IsDefault, Status: m.Status,
+		CreatedAt: m.CreatedAt}
+}
+
+// PayoutMethodInput is a bank account as a platform or a recipient enters it. The scheme
+// follows from the fields given: iban (+ bic), or sort_code + account_number, or
+// routing_number + account_number + account_type.
+type PayoutMethodInput struct {
+	Type          string
+	HolderName    string
+	Country       string
+	Currency      string
+	IBAN          string
+	BIC           string
+	SortCode      string
+	AccountNumber string
+	RoutingNumber string
+	AccountType   string
+	MakeDefault   bool
+}
+
+// details validates the input into normalised bank details.
+func (in PayoutMethodInput) details() (bank.Details, error) {
+	if in.Type != "" && in.Type != string(payout.BankAccount) {
+		return bank.Details{}, invalid("type", "type must be %q", payout.BankAccount)
+	}
+	d := bank.Details{HolderName: in.HolderName, Country: in.Country, Currency: in.Currency, IBAN: in.IBAN, BIC: in.BIC,
+		SortCode: in.SortCode, AccountNumber: in.AccountNumber, RoutingNumber: in.RoutingNumber, AccountType: in.AccountType}
+	switch {
+	case strings.TrimSpace(in.IBAN) != "":
+		d.Scheme = bank.IBAN
+	case strings.TrimSpace(in.SortCode) != "":
+		d.Scheme = bank.UKSortCode
+	case strings.TrimSpace(in.RoutingNumber) != "":
+		d.Scheme = bank.USACH
+	default:
+		return d, invalid("iban", "give an iban (SEPA), or a sort_code and account_number (UK), or a routing_number, account_number and account_type (US)")
+	}
+	n, err := bank.Normalize(d)
+	var fe *bank.FieldError
+	if errors.As(err, &fe) {
+		return n, invalid(fe.Field, "%s", fe.Message)
+	}
+	return n, err
+}
+
+// AddPayoutMethod validates, seals and stores a bank account for a recipient. The first
+// method (or one added with MakeDefault) becomes the default. Adding an account the
+// recipient already has answers 409 naming it.
+func (a *App) AddPayoutMethod(ctx context.Context, scope tenant.Scope, ref string, in PayoutMethodInput) (PayoutMethodView, error) {
+	d, err := in.details()
+	if err != nil {
+		return PayoutMethodView{}, err
+	}
+	if a.Sealer == nil {
+		return PayoutMethodView{}, errors.New("no master key configured for sealing bank details")
+	}
+	now := a.now()
+	m := payout.Method{ID: id.New("pm"), Scope: scope, Type: payout.BankAccount, Masked: bank.Mask(d),
+		Fingerprint: bank.Fingerprint(d), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
+	plain, err := json.Marshal(d)
+	if err != nil {
+		return PayoutMethodView{}, err
+	}
+	if m.Sealed, err = a.Sealer.Seal(plain, payout.SealAAD(m.ID)); err != nil {
+		return PayoutMethodView{}, err
+	}
+	var v PayoutMethodView
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		m.RecipientID = r.ID
+		existing, err := tx.ListPayoutMethods(ctx, scope, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range existing {
+			if e.Fingerprint == m.Fingerprint {
+				return &Error{Kind: Conflict, Code: "duplicate_payout_method", Field: "account_number",
+					Message: "this account is already payout method " + e.ID}
+			}
+		}
+		if len(existing) == 0 || in.MakeDefault {
+			if err := tx.ClearDefaultPayoutMethod(ctx, scope, r.ID); err != nil {
+				return err
+			}
+			m.IsDefault = true
+		}
+		if err := tx.InsertPayoutMethod(ctx, m); err != nil {
+			return err
+		}
+		v = viewMethod(m)
+		return a.recordEvent(ctx, tx, scope, PayoutMethodCreated, m.ID, v, now)
+	})
+	return v, err
+}
+
+// ListPayoutMethods lists a recipient's active payout methods, the default first.
+func (a *App) ListPayoutMethods(ctx context.Context, scope tenant.Scope, ref string) ([]PayoutMethodView, error) {
+	var out []PayoutMethodView
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		ms, err := tx.ListPayoutMethods(ctx, scope, r.ID)
+		out = make([]PayoutMethodView, len(ms))
+		for i, m := range ms {
+			out[i] = viewMethod(m)
+		}
+		return err
+	})
+	return out, err
+}
+
+// RemovePayoutMethod archives a method (payments that used it keep naming it). If it was the
+// default, the newest remaining method becomes the default.
+func (a *App) RemovePayoutMethod(ctx context.Context, scope tenant.Scope, ref, methodID string) (PayoutMethodView, error) {
+	var v PayoutMethodView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		m, err := tx.GetPayoutMethod(ctx, scope, methodID)
+		if err != nil || m.RecipientID != r.ID || m.Status != payout.StatusActive {
+			return notFound("payout method")
+		}
+		now := a.now()
+		wasDefault := m.IsDefault
+		m.Status, m.IsDefault, m.UpdatedAt = payout.StatusArchived, false, now
+		if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+			return err
+		}
+		if wasDefault {
+			rest, err := tx.ListPayoutMethods(ctx, scope, r.ID)
+			if err != nil {
+				return err
+			}
+			if len(rest) > 0 {
+				next := rest[0]
+				next.IsDefault, next.UpdatedAt = true, now
+				if err := tx.UpdatePayoutMethod(ctx, next); err != nil {
+					return err
+				}
+			}
+		}
+		v = viewMethod(m)
+		return a.recordEvent(ctx, tx, scope, PayoutMethodRemoved, m.ID, v, now)
+	})
+	return v, err
+}
+
+// SetDefaultPayoutMethod makes a method the recipient's default.
+func (a *App) SetDefaultPayoutMethod(ctx context.Context, scope tenant.Scope, ref, methodID string) (PayoutMethodView, error) {
+	var v PayoutMethodView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		m, err := tx.GetPayoutMethod(ctx, scope, methodID)
+		if err != nil || m.RecipientID != r.ID || m.Status != payout.StatusActive {
+			return notFound("payout method")
+		}
+		if err := tx.ClearDefaultPayoutMethod(ctx, scope, r.ID); err != nil {
+			return err
+		}
+		m.IsDefault, m.UpdatedAt = true, a.now()
+		if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+			return err
+		}
+		v = viewMethod(m)
+		return a.recordEvent(ctx, tx, scope, PayoutMethodUpdated, m.ID, v, m.UpdatedAt)
+	})
+	return v, err
+}
+
+// openDetails decrypts a method's bank details.
+func (a *App) openDetails(m payout.Method) (bank.Details, error) {
+	var d bank.Details
+	if a.Sealer == nil {
+		return d, errors.New("no master key configured to open bank details")
+	}
+	plain, err := a.Sealer.Open(m.Sealed, payout.SealAAD(m.ID))
+	if err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(plain, &d)
+}

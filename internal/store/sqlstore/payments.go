@@ -1,0 +1,132 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/payport/payport/internal/payment"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+const paymentColumns = `id, org_id, mode, type, status, amount, currency, recipient_id, payout_method_id, rail, rail_reference,
+	source, description, metadata, external_id, failure_code, failure_message, created_at, updated_at`
+
+func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
+	var p payment.Payment
+	var mode, typ, status, source string
+	var recipientID, methodID, externalID sql.NullString
+	var created, updated Time
+	if err := row.Scan(&p.ID, &p.Scope.OrgID, &mode, &typ, &status, &p.Amount, &p.Currency, &recipientID, &methodID,
+		&p.Rail, &p.RailReference, &source, &p.Description, bytesOf{(*[]byte)(&p.Metadata)}, &externalID,
+		&p.FailureCode, &p.FailureMessage, &created, &updated); err != nil {
+		return p, err
+	}
+	p.Scope.Mode, p.Type, p.Status, p.Source = tenant.Mode(mode), payment.Type(typ), payment.Status(status), payment.Source(source)
+	p.RecipientID, p.PayoutMethodID, p.ExternalID = recipientID.String, methodID.String, externalID.String
+	p.CreatedAt, p.UpdatedAt = created.T, updated.T
+	return p, nil
+}
+
+// InsertPayment implements store.Tx.
+func (t *Tx) InsertPayment(ctx context.Context, p payment.Payment) error {
+	_, err := t.exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		p.ID, p.Scope.OrgID, string(p.Scope.Mode), string(p.Type), string(p.Status), p.Amount, p.Currency,
+		nullString(p.RecipientID), nullString(p.PayoutMethodID), p.Rail, p.RailReference, string(p.Source), p.Description,
+		jsonText(p.Metadata), nullString(p.ExternalID), p.FailureCode, p.FailureMessage, t.ts(p.CreatedAt), t.ts(p.UpdatedAt))
+	return err
+}
+
+// GetPayment implements store.Tx.
+func (t *Tx) GetPayment(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (payment.Payment, error) {
+	lock := ""
+	if forUpdate {
+		lock = t.d.LockRows
+	}
+	p, err := scanPayment(t.q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND id = $3`+lock,
+		scope.OrgID, string(scope.Mode), id))
+	return p, t.mapErr(err)
+}
+
+// UpdatePayment implements store.Tx. Only what changes after creation is written.
+func (t *Tx) UpdatePayment(ctx context.Context, p payment.Payment) error {
+	return expectOne(t.exec(ctx, `UPDATE payments SET status = $4, payout_method_id = $5, rail = $6, rail_reference = $7,
+		failure_code = $8, failure_message = $9, updated_at = $10 WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		p.Scope.OrgID, string(p.Scope.Mode), p.ID, string(p.Status), nullString(p.PayoutMethodID), p.Rail, p.RailReference,
+		p.FailureCode, p.FailureMessage, t.ts(p.UpdatedAt)))
+}
+
+// InsertTransition implements store.Tx.
+func (t *Tx) InsertTransition(ctx context.Context, tr payment.Transition) error {
+	_, err := t.exec(ctx, `INSERT INTO payment_transitions (id, payment_id, from_status, to_status, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt))
+	return err
+}
+
+// ListTransitions implements store.Tx.
+func (t *Tx) ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT id, payment_id, from_status, to_status, reason, created_at FROM payment_transitions
+		WHERE payment_id = $1 ORDER BY id`, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Transition
+	for rows.Next() {
+		var tr payment.Transition
+		var from, to string
+		var created Time
+		if err := rows.Scan(&tr.ID, &tr.PaymentID, &from, &to, &tr.Reason, &created); err != nil {
+			return nil, err
+		}
+		tr.From, tr.To, tr.CreatedAt = payment.Status(from), payment.Status(to), created.T
+		out = append(out, tr)
+	}
+	return out, rows.Err()
+}
+
+// ListPayments implements store.Tx.
+func (t *Tx) ListPayments(ctx context.Context, scope tenant.Scope, f store.PaymentFilter) ([]payment.Payment, error) {
+	if f.Before == "" {
+		f.Before = "~"
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE org_id = $1 AND mode = $2 AND id < $3
+		AND ($4 = '' OR recipient_id = $4) AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6)
+		ORDER BY id DESC LIMIT $7`,
+		scope.OrgID, string(scope.Mode), f.Before, f.RecipientID, string(f.Type), string(f.Status), f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SumPayments implements store.Tx.
+func (t *Tx) SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]store.PaymentSum, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT org_id, mode, currency, COALESCE(SUM(amount), 0), COUNT(*) FROM payments
+		WHERE type = $1 AND status = $2 GROUP BY org_id, mode, currency`, string(typ), string(status))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.PaymentSum
+	for rows.Next() {
+		var s store.PaymentSum
+		var mode string
+		if err := rows.Scan(&s.Scope.OrgID, &mode, &s.Currency, &s.Total, &s.Count); err != nil {
+			return nil, err
+		}
+		s.Scope.Mode = tenant.Mode(mode)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
