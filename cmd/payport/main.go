@@ -20,6 +20,7 @@ var version = "0.1.0-dev"
 type Globals struct {
 	DatabaseURL string `name:"database-url" env:"PAYPORT_DATABASE_URL" help:"PostgreSQL URL (postgres://...). Empty: embedded SQLite in --data-dir."`
 	DataDir     string `name:"data-dir" env:"PAYPORT_DATA_DIR" default:"./payport-data" help:"Directory for the embedded database and generated keys."`
+	MasterKey   string `name:"master-key" hidden:"" env:"PAYPORT_MASTER_KEY" help:"Set it in the environment, not as a flag (flags show in process lists). Base64 32-byte key sealing bank details at rest. Empty: a key file generated in --data-dir (processes sharing a PostgreSQL must share the key)."`
 	SQLiteSync  string `name:"sqlite-synchronous" env:"PAYPORT_SQLITE_SYNCHRONOUS" default:"FULL" enum:"FULL,NORMAL,EXTRA" help:"SQLite durability: FULL survives power loss; NORMAL only process crashes."`
 	LogLevel    string `name:"log-level" env:"PAYPORT_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level."`
 	LogFormat   string `name:"log-format" env:"PAYPORT_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format."`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/jobs"
+	"github.com/payport/payport/internal/secret"
 	"github.com/payport/payport/internal/store/postgres"
 	"github.com/payport/payport/internal/store/sqlite"
 	"github.com/payport/payport/internal/store/sqlstore"
@@ -43,6 +44,12 @@ func (g *Globals) openStore(ctx context.Context) (*sqlstore.DB, error) {
 		return nil, err
 	}
 	return sqlite.Open(ctx, filepath.Join(g.DataDir, "payport.db"), sqlite.Options{Synchronous: g.SQLiteSync})
+}
+
+// keyring opens the master key that seals bank details: PAYPORT_MASTER_KEY, or a key file
+// generated (0600) in the data directory. Several processes on one PostgreSQL must share it.
+func (g *Globals) keyring() (*secret.Keyring, error) {
+	return secret.Open(g.DataDir, g.MasterKey)
 }
 
 func firstChars(s string, n int) string {

@@ -101,6 +101,7 @@ func New(cfg Config) *Server {
 	s.routeOrgs()
 	s.routeRecipients()
 	s.routeBalances()
+	s.routePayouts()
 
 	s.handler = s.recoverer(s.withRequestID(s.observe(http.HandlerFunc(s.route))))
 	return s
