@@ -53,8 +53,8 @@ type paymentListIn struct {
 func (s *Server) routePayouts() {
 	huma.Register(s.api, s.secured(huma.Operation{
 		OperationID: "add-payout-method", Method: http.MethodPost, Path: "/api/recipients/{id}/payout_methods", Tags: []string{"Payouts"},
-		Summary:     "Add a payout method",
-		Description: "Registers a bank account a platform already holds: `iban` (+ `bic`), or `sort_code` + `account_number`, or `routing_number` + `account_number` + `account_type`. Details are validated (IBAN check digits and length, ABA check digit), sealed at rest, and never shown again: answers show the masked form.",
+		Summary:       "Add a payout method",
+		Description:   "Registers a bank account a platform already holds: `iban` (+ `bic`), or `sort_code` + `account_number`, or `routing_number` + `account_number` + `account_type`. Details are validated (IBAN check digits and length, ABA check digit), sealed at rest, and never shown again: answers show the masked form.",
 		DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 422},
 	}, access{scope: org.ScopePayouts}), func(ctx context.Context, in *struct {
 		RecipientRef
