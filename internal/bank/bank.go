@@ -171,25 +171,26 @@ var schemes = map[Scheme]schemeRules{
 	},
 }
 
-// Normalize checks d and returns it in canonical form: separators removed, letters upper-cased,
-// holder name trimmed, country and currency filled in. The first problem found is returned as
-// a *FieldError; d is not modified.
-func Normalize(d Details) (Details, error) {
+// Normalize checks the details and returns them in canonical form: separators removed, letters
+// upper-cased, holder name trimmed, country and currency filled in. The first problem found is
+// returned as a *FieldError, together with the input unchanged.
+func Normalize(in Details) (Details, error) {
+	d := in
 	rules, ok := schemes[d.Scheme]
 	if !ok {
 		if d.Scheme == "" {
-			return d, fieldError("type", "type is required: one of %s", schemeList())
+			return in, fieldError("type", "type is required: one of %s", schemeList())
 		}
-		return d, fieldError("type", "type %q is not supported: use one of %s", string(d.Scheme), schemeList())
+		return in, fieldError("type", "type %q is not supported: use one of %s", string(d.Scheme), schemeList())
 	}
 	name, err := normalizeHolderName(d.HolderName)
 	if err != nil {
-		return d, err
+		return in, err
 	}
 	d.HolderName = name
 	for _, f := range detailFields {
 		if !rules.uses(f.name) && *f.ptr(&d) != "" {
-			return d, fieldError(f.name, "%s is not part of %s account details: leave %s empty", f.label, rules.label, f.name)
+			return in, fieldError(f.name, "%s is not part of %s account details: leave %s empty", f.label, rules.label, f.name)
 		}
 	}
 	given := d.Country
@@ -197,14 +198,14 @@ func Normalize(d Details) (Details, error) {
 		d.Country = rules.country
 	}
 	if err := rules.normalize(&d); err != nil {
-		return d, err
+		return in, err
 	}
 	if given != "" && given != d.Country {
-		return d, fieldError("country", "country must be %s for %s, not %q", d.Country, rules.describe(d), given)
+		return in, fieldError("country", "country must be %s for %s, not %q", d.Country, rules.describe(d), given)
 	}
 	cur, err := normalizeCurrency(d.Currency, rules)
 	if err != nil {
-		return d, err
+		return in, err
 	}
 	d.Currency = cur
 	return d, nil

@@ -24,8 +24,8 @@ const EnvVar = "PAYPORT_MASTER_KEY"
 // PAYPORT_MASTER_KEY: when set it is the key (32 bytes in standard or URL-safe base64, or
 // "hex:" and 64 hex digits) and nothing is read from or written to disk. Otherwise the key is
 // <dataDir>/master.key, created on first use from crypto/rand with mode 0600 (and dataDir with
-// 0700); a key file that others may read or write is refused, because a readable key makes
-// the encryption decoration.
+// 0700); a key file that others may read or write is refused, because a key others can read
+// makes the encryption pointless.
 //
 // Errors never contain key material. Losing the key file loses every secret sealed under it:
 // it belongs in backups, apart from the database backups.

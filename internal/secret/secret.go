@@ -52,7 +52,8 @@ var (
 var b64 = base64.RawURLEncoding.Strict()
 
 // Keyring holds a primary key that seals and any older keys that still open. Make one with
-// NewKeyring or Open; it is safe for concurrent use. Its printed forms (%v, %+v, %#v) show key ids only, never key material.
+// NewKeyring or Open; it is safe for concurrent use. Its printed forms (%v, %+v, %#v) show key
+// ids only, never key material.
 type Keyring struct {
 	// ring sits behind a pointer so that printing a Keyring value cannot reach the AES key
 	// schedule through reflection.
