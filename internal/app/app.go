@@ -68,6 +68,8 @@ type Error struct {
 	Message string
 	// Code is a stable machine-readable reason (e.g. "insufficient_funds").
 	Code string
+	// In says where Field is: "body" (the default), "header", "query" or "path".
+	In string
 }
 
 // Kind classifies use-case errors.

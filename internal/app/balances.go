@@ -198,9 +198,9 @@ func (a *App) move(ctx context.Context, scope tenant.Scope, ref string, c money.
 		p.Source, p.Destination = p.Destination, p.Source
 	}
 	transferReplayed := false
-	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(complete func(store.Tx, CreditResult) error) (CreditResult, error) {
+	res, replayed, err := runIdempotent(ctx, a, scope, idem, func(complete completeFunc[CreditResult]) (CreditResult, error) {
 		var res CreditResult
-		_, err := a.ledgerBatcher().post(ctx, p, func(tx store.Tx, lr ledger.Result) error {
+		_, err := a.ledgerBatcher().post(ctx, p, func(ctx context.Context, tx store.Tx, lr ledger.Result) error {
 			availID, balance := lr.Transfer.DestinationID, lr.DestinationBalance
 			if signed < 0 {
 				availID, balance = lr.Transfer.SourceID, lr.SourceBalance
@@ -220,7 +220,7 @@ func (a *App) move(ctx context.Context, scope tenant.Scope, ref string, c money.
 					return err
 				}
 			}
-			return complete(tx, res)
+			return complete(ctx, tx, res)
 		})
 		return res, err
 	})
@@ -374,20 +374,15 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 			return mapNotFound(err, "recipient")
 		}
 		// Every account of the recipient: one per kind and currency it ever used.
+		accounts, err := tx.OwnerAccounts(ctx, scope, ledger.OwnerRecipient, r.ID)
+		if err != nil {
+			return err
+		}
 		owned := map[string]ledger.Kind{}
-		var ids []string
-		for _, kind := range []ledger.Kind{ledger.Available, ledger.Pending, ledger.InTransit} {
-			for _, cur := range a.currenciesOf(ctx, tx, r) {
-				acc, err := tx.FindAccount(ctx, recipientRef(scope, r.ID, kind, cur))
-				if errors.Is(err, store.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				owned[acc.ID] = kind
-				ids = append(ids, acc.ID)
-			}
+		ids := make([]string, 0, len(accounts))
+		for _, acc := range accounts {
+			owned[acc.ID] = acc.Ref.Kind
+			ids = append(ids, acc.ID)
 		}
 		ts, err := tx.ListTransfers(ctx, ids, cursor, limit+1)
 		if err != nil {
@@ -410,12 +405,6 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 		return nil
 	})
 	return items, next, err
-}
-
-// currenciesOf lists the currencies a recipient may hold: its own, plus any the org funds in.
-// Kept simple: the recipient's currency and the currencies of the org's funding accounts.
-func (a *App) currenciesOf(ctx context.Context, tx store.Tx, r recipient.Recipient) []string {
-	return []string{r.Currency}
 }
 
 // CheckLedger verifies every ledger invariant across all orgs, and that the payout engine's

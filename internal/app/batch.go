@@ -28,8 +28,9 @@ type postingRequest struct {
 	ctx     context.Context
 	posting ledger.Posting
 	// after runs in the batch's transaction when the posting succeeded or replayed (events,
-	// idempotency records); an error from it fails this request only.
-	after func(tx store.Tx, r ledger.Result) error
+	// idempotency records); an error from it fails this request only. It gets the batch's
+	// context: the request's may be canceled while the batch it joined commits.
+	after func(ctx context.Context, tx store.Tx, r ledger.Result) error
 	done  chan error
 	// result is set before done is signalled.
 	result ledger.Result
@@ -50,7 +51,7 @@ func newPostingBatcher(a *App, maxBatch, committers int) *postingBatcher {
 
 // post submits a posting and waits for its outcome. The result's Err is the posting's own
 // failure; the returned error is that or a storage failure.
-func (b *postingBatcher) post(ctx context.Context, p ledger.Posting, after func(tx store.Tx, r ledger.Result) error) (ledger.Result, error) {
+func (b *postingBatcher) post(ctx context.Context, p ledger.Posting, after func(ctx context.Context, tx store.Tx, r ledger.Result) error) (ledger.Result, error) {
 	req := &postingRequest{ctx: ctx, posting: p, after: after, done: make(chan error, 1)}
 	select {
 	case <-b.stop:
@@ -159,7 +160,7 @@ func (b *postingBatcher) run(ctx context.Context, batch []*postingRequest) error
 		for i, r := range batch {
 			r.result = results[i]
 			if results[i].Err == nil && r.after != nil {
-				if err := r.after(tx, results[i]); err != nil {
+				if err := r.after(ctx, tx, results[i]); err != nil {
 					return err
 				}
 			}

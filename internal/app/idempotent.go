@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/payport/payport/internal/idempotency"
@@ -21,11 +22,13 @@ type IdemRequest struct {
 
 func checkIdemKey(k string) error {
 	if len(k) > idempotency.MaxKeyLength {
-		return invalid("Idempotency-Key", "the Idempotency-Key header must be at most %d characters", idempotency.MaxKeyLength)
+		return &Error{Kind: Invalid, In: "header", Field: "Idempotency-Key", Code: "validation_failed",
+			Message: fmt.Sprintf("the Idempotency-Key header must be at most %d characters", idempotency.MaxKeyLength)}
 	}
 	for _, c := range k {
 		if c < ' ' || c > '~' {
-			return invalid("Idempotency-Key", "the Idempotency-Key header must be printable ASCII")
+			return &Error{Kind: Invalid, In: "header", Field: "Idempotency-Key", Code: "validation_failed",
+				Message: "the Idempotency-Key header must be printable ASCII"}
 		}
 	}
 	return nil
@@ -36,9 +39,9 @@ func checkIdemKey(k string) error {
 // complete(tx, result) in the transaction that commits them, so that the stored answer exists
 // exactly when the effects do. Without a key, complete does nothing.
 func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem IdemRequest,
-	run func(complete func(tx store.Tx, result T) error) (T, error)) (result T, replayed bool, err error) {
+	run func(complete completeFunc[T]) (T, error)) (result T, replayed bool, err error) {
 	if idem.Key == "" {
-		result, err = run(func(store.Tx, T) error { return nil })
+		result, err = run(func(context.Context, store.Tx, T) error { return nil })
 		return result, false, err
 	}
 	if err := checkIdemKey(idem.Key); err != nil {
@@ -53,9 +56,9 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 	})
 	switch {
 	case errors.Is(err, idempotency.ErrMismatch):
-		return result, false, &Error{Kind: Invalid, Field: "Idempotency-Key", Code: "idempotency_key_reused", Message: err.Error()}
+		return result, false, &Error{Kind: Invalid, In: "header", Field: "Idempotency-Key", Code: "idempotency_key_reused", Message: err.Error()}
 	case errors.Is(err, idempotency.ErrInFlight):
-		return result, false, &Error{Kind: Conflict, Field: "Idempotency-Key", Code: "idempotency_key_in_flight", Message: err.Error()}
+		return result, false, &Error{Kind: Conflict, In: "header", Field: "Idempotency-Key", Code: "idempotency_key_in_flight", Message: err.Error()}
 	case err != nil:
 		return result, false, err
 	}
@@ -63,17 +66,19 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 		err := json.Unmarshal(rec.ResponseBody, &result)
 		return result, true, err
 	}
-	result, err = run(func(tx store.Tx, result T) error {
+	result, err = run(func(txCtx context.Context, tx store.Tx, result T) error {
 		body, err := marshalLikeHTTP(result)
 		if err != nil {
 			return err
 		}
-		return tx.CompleteIdempotencyKey(ctx, scope, idem.Key, http.StatusCreated, body)
+		return tx.CompleteIdempotencyKey(txCtx, scope, idem.Key, http.StatusCreated, body)
 	})
 	if err != nil {
-		// Release the key so that the client may retry; if this fails too, the lock expires.
-		if rerr := a.Store.InTx(context.WithoutCancel(ctx), func(tx store.Tx) error {
-			return tx.ReleaseIdempotencyKey(ctx, scope, idem.Key)
+		// Release the key so that the client may retry (also when it went away: its retry
+		// must not wait for the lock to expire); if this fails too, the lock expires.
+		bg := context.WithoutCancel(ctx)
+		if rerr := a.Store.InTx(bg, func(tx store.Tx) error {
+			return tx.ReleaseIdempotencyKey(bg, scope, idem.Key)
 		}); rerr != nil {
 			a.Log.Warn("release idempotency key", "err", rerr)
 		}
@@ -81,20 +86,9 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 	return result, false, err
 }
 
-// inTx adapts a plain transactional function to runIdempotent's run.
-func inTx[T any](ctx context.Context, a *App, fn func(tx store.Tx) (T, error)) func(complete func(store.Tx, T) error) (T, error) {
-	return func(complete func(store.Tx, T) error) (T, error) {
-		var result T
-		err := a.Store.InTx(ctx, func(tx store.Tx) error {
-			var err error
-			if result, err = fn(tx); err != nil {
-				return err
-			}
-			return complete(tx, result)
-		})
-		return result, err
-	}
-}
+// completeFunc stores a request's answer in the transaction (and under the context) that
+// commits its effects.
+type completeFunc[T any] func(ctx context.Context, tx store.Tx, result T) error
 
 // marshalLikeHTTP encodes v exactly as the HTTP layer does (no HTML escaping), so that a
 // replayed response decodes and re-encodes to the same bytes as the original.

@@ -20,6 +20,8 @@ import (
 type Sealer interface {
 	Seal(plaintext, aad []byte) (string, error)
 	Open(sealed string, aad []byte) ([]byte, error)
+	// Fingerprint is a keyed hash, so stored fingerprints cannot be brute-forced.
+	Fingerprint(data []byte) string
 }
 
 // Event types of payout methods.
@@ -108,7 +110,7 @@ func (a *App) AddPayoutMethod(ctx context.Context, scope tenant.Scope, ref strin
 	}
 	now := a.now()
 	m := payout.Method{ID: id.New("pm"), Scope: scope, Type: payout.BankAccount, Masked: bank.Mask(d),
-		Fingerprint: bank.Fingerprint(d), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
+		Fingerprint: a.Sealer.Fingerprint([]byte(bank.Fingerprint(d))), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return PayoutMethodView{}, err

@@ -172,9 +172,9 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 		Source:      recipientRef(scope, r.ID, ledger.Available, c.Code()),
 		Destination: recipientRef(scope, r.ID, ledger.Pending, c.Code())}
 
-	v, replayed, err := runIdempotent(ctx, a, scope, idem, func(complete func(store.Tx, PaymentView) error) (PaymentView, error) {
+	v, replayed, err := runIdempotent(ctx, a, scope, idem, func(complete completeFunc[PaymentView]) (PaymentView, error) {
 		var v PaymentView
-		_, err := a.ledgerBatcher().post(ctx, posting, func(tx store.Tx, lr ledger.Result) error {
+		_, err := a.ledgerBatcher().post(ctx, posting, func(ctx context.Context, tx store.Tx, lr ledger.Result) error {
 			if err := tx.InsertPayment(ctx, p); err != nil {
 				return err
 			}
@@ -192,7 +192,7 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 			if err := a.enqueue(ctx, tx, SubmitPayoutArgs{OrgID: scope.OrgID, Mode: scope.Mode, PaymentID: p.ID}, nil); err != nil {
 				return err
 			}
-			return complete(tx, v)
+			return complete(ctx, tx, v)
 		})
 		return v, err
 	})

@@ -100,11 +100,15 @@ func (s *Server) routeBalances() {
 		DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 422},
 	}, access{scope: org.ScopeRewards}), func(ctx context.Context, in *struct {
 		ID   string `path:"id" maxLength:"64" doc:"The credit's transfer id (tr_...)."`
-		Body struct {
+		Body *struct {
 			Description string `json:"description,omitempty" maxLength:"255" doc:"Why the credit is reversed."`
-		}
+		} `required:"false"`
 	}) (*struct{ Body app.CreditResult }, error) {
-		res, err := s.app.Reverse(ctx, scopeFrom(ctx), in.ID, in.Body.Description)
+		reason := ""
+		if in.Body != nil {
+			reason = in.Body.Description
+		}
+		res, err := s.app.Reverse(ctx, scopeFrom(ctx), in.ID, reason)
 		if err != nil {
 			return nil, s.fail(ctx, err)
 		}

@@ -18,7 +18,7 @@ func TestCreditAnswersTheNewBalance(t *testing.T) {
 			"transfer.kind": "credit", "transfer.direction": "in", "transfer.account": "available",
 			"transfer.amount": "12.34", "transfer.currency": "EUR", "transfer.description": "May rewards",
 			"recipient_id": str(t, rec, "id"), "external_id": "site_1",
-			"balance.currency": "EUR", "balance.available.amount": "12.34", "balance.pending_withdrawals.amount": "0.00",
+			"balance.currency": "EUR", "balance.available.amount": "12.34",
 		} {
 			if s := str(t, r, path); s != want {
 				t.Errorf("%s = %q, want %q", path, s, want)
@@ -232,6 +232,16 @@ func TestAdjustments(t *testing.T) {
 		if got := en.balance(en.key, "site_1"); got != "0.00" {
 			t.Errorf("balance %s, want 0.00", got)
 		}
+		// A debit refused for want of funds does not burn its Idempotency-Key: once the money
+		// is there, the same request goes through.
+		wantProblem(t, en.do("POST", "/api/recipients/site_1/adjustments", en.key,
+			`{"amount":"-4.00","currency":"EUR","description":"late fee"}`, "Idempotency-Key", "fee-1"), 409, "insufficient_funds", "amount")
+		en.credit(en.key, "site_1", "4.00", "EUR")
+		en.must(201, "POST", "/api/recipients/site_1/adjustments", en.key,
+			`{"amount":"-4.00","currency":"EUR","description":"late fee"}`, "Idempotency-Key", "fee-1")
+		if got := en.balance(en.key, "site_1"); got != "0.00" {
+			t.Errorf("balance %s, want 0.00", got)
+		}
 		// Adjustments are idempotent too.
 		hdr := []string{"Idempotency-Key", "adj-1"}
 		a1 := en.must(201, "POST", "/api/recipients/site_1/adjustments", en.key, `{"amount":"3.00","currency":"EUR","description":"bonus"}`, hdr...)
@@ -311,6 +321,51 @@ func TestReversalWithoutBody(t *testing.T) {
 		}
 		if got := en.balance(en.key, "site_1"); got != "0.00" {
 			t.Errorf("balance %s, want 0.00", got)
+		}
+	})
+}
+
+// Money credited in a currency other than the recipient's own still shows in its history: a
+// transaction list that leaves out credits would not add up to the balances. (Refusing such a
+// credit with a currency problem would be consistent too.)
+func TestCreditInAnotherCurrencyShowsInTransactions(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.createRecipient(en.key, "site_1", "EUR")
+		en.credit(en.key, "site_1", "1.00", "EUR")
+		r := en.do("POST", "/api/recipients/site_1/credits", en.key, `{"amount":"5.00","currency":"USD"}`)
+		if r.Status != 201 {
+			wantProblem(t, r, 422, "", "currency")
+			return
+		}
+		id := str(t, r.obj(t), "transfer.id")
+		info := en.must(200, "GET", "/rewards/site_1/info?currency=USD", en.key, nil).obj(t)
+		wantAmount(t, info, "balance", "5.00", 500)
+		found := false
+		for _, it := range get(t, en.must(200, "GET", "/api/recipients/site_1/transactions", en.key, nil).obj(t), "items").([]any) {
+			if str(t, it, "id") == id {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the USD credit %s (accepted with 201, balance USD 5.00) is missing from the recipient's transactions", id)
+		}
+	})
+}
+
+// The idempotency problems name the header, and locate it as a header, not in the body.
+func TestIdempotencyProblemLocatesTheHeader(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.createRecipient(en.key, "site_1", "EUR")
+		hdr := []string{"Idempotency-Key", "k-1"}
+		en.must(201, "POST", "/api/recipients/site_1/credits", en.key, `{"amount":"1.00","currency":"EUR"}`, hdr...)
+		r := en.do("POST", "/api/recipients/site_1/credits", en.key, `{"amount":"2.00","currency":"EUR"}`, hdr...)
+		wantProblem(t, r, 422, "idempotency_key_reused", "Idempotency-Key")
+		for _, d := range r.obj(t)["errors"].([]any) {
+			if loc := str(t, d, "location"); loc != "header.Idempotency-Key" {
+				t.Errorf("errors[].location = %q, want header.Idempotency-Key", loc)
+			}
 		}
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/httpapi"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/store/sqlstore"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
@@ -73,15 +74,42 @@ type env struct {
 	key   string
 }
 
-// newEnv starts a server over a fresh database of engine e. cfg may adjust the server config.
-func newEnv(t *testing.T, e storetest.Engine, cfg ...func(*httpapi.Config)) *env {
+// option adjusts the environment newEnv builds.
+type option func(*options)
+
+type options struct {
+	wrap func(store.Store) store.Store
+	cfg  []func(*httpapi.Config)
+}
+
+// withConfig adjusts the server's config.
+func withConfig(f func(*httpapi.Config)) option {
+	return func(o *options) { o.cfg = append(o.cfg, f) }
+}
+
+// withStore wraps the store the app uses (to observe or delay its transactions).
+func withStore(f func(store.Store) store.Store) option {
+	return func(o *options) { o.wrap = f }
+}
+
+// newEnv starts a server over a fresh database of engine e.
+func newEnv(t *testing.T, e storetest.Engine, opts ...option) *env {
 	t.Helper()
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	db := e.Open(t)
-	a := app.New(db, nil, "http://127.0.0.1:8080")
+	var st store.Store = db
+	if o.wrap != nil {
+		st = o.wrap(db)
+	}
+	a := app.New(st, nil, "http://127.0.0.1:8080")
+	t.Cleanup(a.Close) // runs before the database closes (cleanups run last-in first-out)
 	c := &clock{}
 	a.Now = c.Now
 	conf := httpapi.Config{App: a, Version: "test", Ready: db.Ping}
-	for _, f := range cfg {
+	for _, f := range o.cfg {
 		f(&conf)
 	}
 	srv := httptest.NewServer(httpapi.New(conf))

@@ -29,6 +29,12 @@ type SettingsView struct {
 	MinimumWaitDays   int               `json:"minimum_wait_days" minimum:"0" maximum:"365" doc:"Days credited money waits before it can be withdrawn."`
 }
 
+// settingsPatch changes the settings members it names and keeps the others.
+type settingsPatch struct {
+	MinimumWithdrawal map[string]string `json:"minimum_withdrawal,omitempty" doc:"Replaces the whole map, e.g. {\"GBP\": \"10.00\"}."`
+	MinimumWaitDays   *int              `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
+}
+
 func viewOrg(o org.Org) OrgView {
 	v := OrgView{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays}}
@@ -132,8 +138,8 @@ func (s *Server) routeOrgs() {
 		Errors: []int{422},
 	}, access{}), func(ctx context.Context, in *struct {
 		Body struct {
-			Name     *string       `json:"name,omitempty" maxLength:"200"`
-			Settings *SettingsView `json:"settings,omitempty"`
+			Name     *string        `json:"name,omitempty" maxLength:"200"`
+			Settings *settingsPatch `json:"settings,omitempty"`
 		}
 	}) (*orgOut, error) {
 		cur, err := s.app.GetOrg(ctx, scopeFrom(ctx).OrgID)
@@ -141,9 +147,12 @@ func (s *Server) routeOrgs() {
 			return nil, s.fail(ctx, err)
 		}
 		settings := cur.Settings
-		if in.Body.Settings != nil {
-			settings = org.Settings{MinimumWaitDays: in.Body.Settings.MinimumWaitDays, MinimumWithdrawal: map[string]int64{}}
-			for cur, amount := range in.Body.Settings.MinimumWithdrawal {
+		if p := in.Body.Settings; p != nil && p.MinimumWaitDays != nil {
+			settings.MinimumWaitDays = *p.MinimumWaitDays
+		}
+		if p := in.Body.Settings; p != nil && p.MinimumWithdrawal != nil {
+			settings.MinimumWithdrawal = map[string]int64{}
+			for cur, amount := range p.MinimumWithdrawal {
 				c, err := money.LookupCurrency(cur)
 				if err != nil {
 					return nil, s.fail(ctx, &app.Error{Kind: app.Invalid, Field: "settings.minimum_withdrawal." + cur, Message: err.Error(), Code: "validation_failed"})
@@ -185,16 +194,18 @@ func (s *Server) routeOrgs() {
 	}, access{}), func(ctx context.Context, in *struct {
 		Body struct {
 			Name   string   `json:"name,omitempty" maxLength:"200"`
-			Mode   string   `json:"mode,omitempty" enum:"test,live" doc:"Defaults to the caller key's mode."`
+			Mode   string   `json:"mode,omitempty" enum:"test,live" doc:"Must be the caller key's mode (the default): a test key cannot create live keys."`
 			Role   string   `json:"role,omitempty" enum:"org-admin,internal-admin" doc:"Defaults to the caller key's role."`
-			Scopes []string `json:"scopes,omitempty" doc:"Any of rewards, payouts, links, read_only; all but read_only when left out."`
+			Scopes []string `json:"scopes,omitempty" doc:"Any of rewards, payouts, links, read_only (alone: the caller's scopes, read-only); the caller's own scopes when left out."`
 		}
 	}) (*struct{ Body NewKeyView }, error) {
 		caller := keyFrom(ctx)
 		b := in.Body
 		scope := caller.Scope
-		if b.Mode != "" {
-			scope.Mode = tenant.Mode(b.Mode)
+		if b.Mode != "" && tenant.Mode(b.Mode) != caller.Scope.Mode {
+			// A leaked test key must not be able to mint live keys.
+			return nil, s.fail(ctx, &app.Error{Kind: app.Forbidden, Field: "mode", Code: "forbidden",
+				Message: "a " + string(caller.Scope.Mode) + " key can only create " + string(caller.Scope.Mode) + " keys; create live keys with a live key or `payport apikey create --live`"})
 		}
 		role := caller.Role
 		if b.Role != "" {
@@ -203,7 +214,23 @@ func (s *Server) routeOrgs() {
 		if role == org.RoleInternalAdmin && caller.Role != org.RoleInternalAdmin {
 			return nil, s.fail(ctx, &app.Error{Kind: app.Forbidden, Field: "role", Code: "forbidden", Message: "only an internal-admin key can create internal-admin keys"})
 		}
-		scopes, err := org.ParseScopes(b.Scopes)
+		requested := b.Scopes
+		if len(requested) == 1 && requested[0] == string(org.ScopeReadOnly) {
+			// "Read-only" means: read what the caller can read.
+			requested = nil
+			for _, sc := range caller.Scopes {
+				requested = append(requested, string(sc))
+			}
+			if !caller.Has(org.ScopeReadOnly) {
+				requested = append(requested, string(org.ScopeReadOnly))
+			}
+		} else if len(requested) == 0 {
+			// Without scopes a key gets the caller's own.
+			for _, sc := range caller.Scopes {
+				requested = append(requested, string(sc))
+			}
+		}
+		scopes, err := org.ParseScopes(requested)
 		if err != nil {
 			return nil, s.fail(ctx, &app.Error{Kind: app.Invalid, Field: "scopes", Code: "validation_failed", Message: err.Error()})
 		}

@@ -95,6 +95,14 @@ func newProblem(status int, msg string, errs ...error) huma.StatusError {
 		}
 		p.Errors = append(p.Errors, d)
 	}
+	for _, d := range p.Errors {
+		// Huma reports a missing member at its parent ("body"); name the member itself.
+		if name, ok := strings.CutPrefix(d.Message, "expected required property "); ok {
+			if name, ok = strings.CutSuffix(name, " to be present"); ok {
+				d.Location += "." + name
+			}
+		}
+	}
 	if len(p.Errors) > 0 {
 		first := p.Errors[0]
 		p.Field = fieldOf(first.Location)
@@ -148,7 +156,11 @@ func fromError(err error) *Problem {
 			p.Code = codeForStatus(status)
 		}
 		if ae.Field != "" {
-			p.Errors = []*huma.ErrorDetail{{Message: ae.Message, Location: "body." + ae.Field}}
+			in := ae.In
+			if in == "" {
+				in = "body"
+			}
+			p.Errors = []*huma.ErrorDetail{{Message: ae.Message, Location: in + "." + ae.Field}}
 		}
 		p.Type = problemType(p.Code)
 		return p

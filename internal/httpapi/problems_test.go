@@ -73,6 +73,9 @@ func TestProblemMissingRequiredFieldNamesTheField(t *testing.T) {
 			`{"amount":"1.00"}`), 422, "validation_failed", "currency")
 		wantProblem(t, en.do("POST", "/api/recipients", en.key,
 			`{"currency":"EUR"}`), 422, "validation_failed", "external_id")
+		// Nested members are named by their path.
+		wantProblem(t, en.do("POST", "/api/recipients/site_1/payout_methods", en.key,
+			`{"iban":"DE89370400440532013000"}`), 422, "validation_failed", "holder_name")
 		sameCounts(t, "missing required field", before, en.counts())
 	})
 }

@@ -14,6 +14,7 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -66,6 +67,8 @@ type ring struct {
 	// digests are the keys' full SHA-256, to tell a repeated key from a key id collision.
 	digests map[string][sha256.Size]byte
 	ids     []string // primary first, for String
+	// macKey keys Fingerprint; it is derived from the primary key, never the key itself.
+	macKey []byte
 }
 
 // NewKeyring returns a keyring that seals with primary and opens values sealed under primary
@@ -99,9 +102,22 @@ func NewKeyring(primary []byte, old ...[]byte) (*Keyring, error) {
 		r.ids = append(r.ids, id)
 		if i == 0 {
 			r.primary = id
+			m := hmac.New(sha256.New, key)
+			m.Write([]byte("payport fingerprint key v1"))
+			r.macKey = m.Sum(nil)
 		}
 	}
 	return &Keyring{ring: r}, nil
+}
+
+// Fingerprint returns a keyed hash (HMAC-SHA256 under a key derived from the primary key) of
+// data. Used to recognise a repeated bank account without decrypting: unlike a plain hash it
+// cannot be brute-forced from a copy of the database (a UK account number has only 10^8
+// values per sort code). Rotating the primary key changes every fingerprint.
+func (k *Keyring) Fingerprint(data []byte) string {
+	m := hmac.New(sha256.New, k.ring.macKey)
+	m.Write(data)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // PrimaryKeyID returns the id of the key Seal uses, for logs and for finding rows to re-seal

@@ -472,3 +472,20 @@ func TestEnvKeyRejected(t *testing.T) {
 		}
 	}
 }
+
+func TestFingerprintIsKeyed(t *testing.T) {
+	k1, _ := NewKeyring(bytes.Repeat([]byte{1}, KeySize))
+	k1again, _ := NewKeyring(bytes.Repeat([]byte{1}, KeySize))
+	k2, _ := NewKeyring(bytes.Repeat([]byte{2}, KeySize))
+	data := []byte("uk_sort_code:123456:12345678")
+	if k1.Fingerprint(data) != k1again.Fingerprint(data) {
+		t.Fatal("the same key gave two fingerprints")
+	}
+	if k1.Fingerprint(data) == k2.Fingerprint(data) {
+		t.Fatal("another key gave the same fingerprint")
+	}
+	plain := sha256.Sum256(data)
+	if k1.Fingerprint(data) == hex.EncodeToString(plain[:]) {
+		t.Fatal("the fingerprint is a plain hash")
+	}
+}

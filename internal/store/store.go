@@ -97,6 +97,8 @@ type Tx interface {
 
 	FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error)
 	AccountByID(ctx context.Context, scope tenant.Scope, id string) (ledger.Account, error)
+	// OwnerAccounts lists every account of one owner (all kinds and currencies).
+	OwnerAccounts(ctx context.Context, scope tenant.Scope, owner ledger.OwnerType, ownerID string) ([]ledger.Account, error)
 	GetTransfer(ctx context.Context, scope tenant.Scope, id string) (ledger.Transfer, error)
 	// ListTransfers returns transfers touching any of the accounts, newest first, older than
 	// the cursor id when one is given.

@@ -48,6 +48,26 @@ func (t *Tx) AccountByID(ctx context.Context, scope tenant.Scope, accountID stri
 	return a, t.mapErr(err)
 }
 
+// OwnerAccounts implements store.Tx.
+func (t *Tx) OwnerAccounts(ctx context.Context, scope tenant.Scope, owner ledger.OwnerType, ownerID string) ([]ledger.Account, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts
+		WHERE org_id = $1 AND mode = $2 AND owner_type = $3 AND owner_id = $4 ORDER BY id`,
+		scope.OrgID, string(scope.Mode), string(owner), ownerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // EnsureAccounts implements ledger.Store.
 func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[ledger.AccountRef]string, error) {
 	out := make(map[ledger.AccountRef]string, len(refs))
