@@ -36,6 +36,9 @@ type App struct {
 	Sealer Sealer
 	// Rails picks and runs payout rails.
 	Rails *rail.Registry
+	// FileSettlementPeriod is how long a payout in an exported bank file waits for a return
+	// before it counts as settled (default 3 days).
+	FileSettlementPeriod time.Duration
 
 	batcherOnce sync.Once
 	batcher     *postingBatcher

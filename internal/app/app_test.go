@@ -3,9 +3,13 @@ package app_test
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/org"
@@ -84,4 +88,25 @@ func scopeOf(orgID string) tenant.Scope { return tenant.Scope{OrgID: orgID, Mode
 
 func orgSettingsMin(currency string, minor int64) org.Settings {
 	return org.Settings{MinimumWithdrawal: map[string]int64{currency: minor}}
+}
+
+func timeNow() time.Time { return time.Now().UTC() }
+
+// validateSEPA checks a pain.001 file against the EPC schema with xmllint (CI installs it).
+func validateSEPA(t *testing.T, content []byte) {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("xmllint is missing: apt-get install -y libxml2-utils")
+		}
+		t.Skip("xmllint is missing")
+	}
+	f := filepath.Join(t.TempDir(), "pain001.xml")
+	if err := os.WriteFile(f, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("xmllint", "--noout", "--schema", "../rail/sepa/testdata/pain.001.001.09_EPC132-08_2023_SCT_C2PSP.xsd", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xmllint refuses the SEPA file: %v\n%s", err, out)
+	}
 }

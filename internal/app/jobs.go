@@ -66,6 +66,7 @@ func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &idempotencyCleanupWorker{app: a})
 	river.AddWorker(w, &submitPayoutWorker{app: a})
 	river.AddWorker(w, &settlePayoutWorker{app: a})
+	river.AddWorker(w, &settleFilesWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).
@@ -76,6 +77,9 @@ func (a *App) PeriodicJobs(ledgerCheckEvery time.Duration) []*river.PeriodicJob 
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return IdempotencyCleanupArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return SettleFilesArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

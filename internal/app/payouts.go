@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -13,6 +14,7 @@ import (
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/rail"
@@ -116,6 +118,7 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 	var r recipient.Recipient
 	var m payout.Method
 	var bal recipient.Balance
+	var o org.Org
 	err = a.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		if r, err = tx.GetRecipient(ctx, scope, ref); err != nil {
@@ -138,8 +141,7 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 			}
 			return &Error{Kind: Invalid, Field: "payout_method_id", Code: recipient.ReasonNoBankAccount, Message: "the recipient has no payout method: add a bank account first"}
 		}
-		o, err := tx.GetOrg(ctx, scope.OrgID)
-		if err != nil {
+		if o, err = tx.GetOrg(ctx, scope.OrgID); err != nil {
 			return err
 		}
 		bal, err = a.balanceTx(ctx, tx, o, r, c)
@@ -162,6 +164,10 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 	rl, err := a.railFor(scope.Mode, m, c.Code())
 	if err != nil {
 		return PaymentView{}, false, err
+	}
+	if (rl.Name() == "nacha" && o.Settings.NACHA == nil) || (rl.Name() == "sepa" && o.Settings.SEPA == nil) {
+		return PaymentView{}, false, &Error{Kind: Invalid, Field: "payout_method_id", Code: "no_rail",
+			Message: fmt.Sprintf("live %s payouts need the org's %s settings", c.Code(), rl.Name())}
 	}
 
 	now := a.now()
@@ -341,6 +347,9 @@ func (a *App) SubmitPayout(ctx context.Context, scope tenant.Scope, paymentID st
 	if !ok {
 		return fmt.Errorf("payment %s names unknown rail %q", p.ID, p.Rail)
 	}
+	if _, batched := rl.(rail.Batched); batched {
+		return nil // it waits, pending, for the next exported file
+	}
 	po, m, err := a.payoutOf(ctx, p)
 	if err != nil {
 		return err
@@ -416,34 +425,38 @@ func (a *App) settleFromRail(ctx context.Context, scope tenant.Scope, paymentID 
 // A payout that is no longer processing is left alone, so settling twice changes nothing.
 func (a *App) SettlePayout(ctx context.Context, scope tenant.Scope, paymentID string, o rail.Outcome) error {
 	return a.Store.InTx(ctx, func(tx store.Tx) error {
-		p, err := tx.GetPayment(ctx, scope, paymentID, true)
-		if err != nil {
-			return mapNotFound(err, "payment")
-		}
-		if p.Status != payment.Processing {
-			return nil
-		}
-		now := a.now()
-		newID := func() string { return id.New("ptr") }
-		if o.Settled {
-			tr, err := p.Move(payment.Succeeded, "settled", now, newID)
-			if err != nil {
-				return err
-			}
-			if err := a.postToExternalTx(ctx, tx, p, now); err != nil {
-				return err
-			}
-			return a.savePaymentTx(ctx, tx, p, tr, PaymentSucceeded, WithdrawalSucceeded)
-		}
-		tr, err := p.Fail(o.FailureCode, o.Detail, now, newID)
-		if err != nil {
-			return err
-		}
-		if err := a.postPaymentTx(ctx, tx, p, KindPayoutReturned, ledger.InTransit, ledger.Available, now); err != nil {
-			return err
-		}
-		return a.savePaymentTx(ctx, tx, p, tr, PaymentFailed, WithdrawalFailed)
+		return a.settleTx(ctx, tx, paymentID, scope, o, a.now())
 	})
+}
+
+// settleTx is SettlePayout inside the caller's transaction.
+func (a *App) settleTx(ctx context.Context, tx store.Tx, paymentID string, scope tenant.Scope, o rail.Outcome, now time.Time) error {
+	p, err := tx.GetPayment(ctx, scope, paymentID, true)
+	if err != nil {
+		return mapNotFound(err, "payment")
+	}
+	if p.Status != payment.Processing {
+		return nil
+	}
+	newID := func() string { return id.New("ptr") }
+	if o.Settled {
+		tr, err := p.Move(payment.Succeeded, strings.TrimSpace("settled "+o.Detail), now, newID)
+		if err != nil {
+			return err
+		}
+		if err := a.postToExternalTx(ctx, tx, p, now); err != nil {
+			return err
+		}
+		return a.savePaymentTx(ctx, tx, p, tr, PaymentSucceeded, WithdrawalSucceeded)
+	}
+	tr, err := p.Fail(o.FailureCode, o.Detail, now, newID)
+	if err != nil {
+		return err
+	}
+	if err := a.postPaymentTx(ctx, tx, p, KindPayoutReturned, ledger.InTransit, ledger.Available, now); err != nil {
+		return err
+	}
+	return a.savePaymentTx(ctx, tx, p, tr, PaymentFailed, WithdrawalFailed)
 }
 
 // CancelPayment cancels a payout that has not reached a rail yet; its money returns to the
@@ -493,11 +506,7 @@ func (a *App) failPending(ctx context.Context, scope tenant.Scope, paymentID, co
 
 // postPaymentTx moves a payout's amount between two of its recipient's accounts.
 func (a *App) postPaymentTx(ctx context.Context, tx store.Tx, p payment.Payment, kind ledger.TransferKind, from, to ledger.Kind, now time.Time) error {
-	_, err := ledger.PostOne(ctx, tx, now, ledger.Posting{Kind: kind, Amount: p.Amount, PaymentID: p.ID,
-		Key:         string(kind) + ":" + p.ID,
-		Description: string(kind) + " " + p.ID,
-		Source:      recipientRef(p.Scope, p.RecipientID, from, p.Currency),
-		Destination: recipientRef(p.Scope, p.RecipientID, to, p.Currency)})
+	_, err := ledger.PostOne(ctx, tx, now, paymentPosting(p, kind, from, to))
 	return err
 }
 

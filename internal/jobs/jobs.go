@@ -95,6 +95,8 @@ func New(ctx context.Context, engine string, db *sql.DB, cfg Config) (*Queue, er
 		MaxAttempts:       25,
 		JobTimeout:        time.Minute,
 	}
+	// An insert-only client (CLI tools) enqueues jobs that serve's workers run.
+	rc.SkipUnknownJobCheck = cfg.InsertOnly
 	if !cfg.InsertOnly {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		rc.PeriodicJobs = cfg.Periodic

@@ -29,6 +29,31 @@ type Settings struct {
 	MinimumWithdrawal map[string]int64 `json:"minimum_withdrawal,omitempty"`
 	// MinimumWaitDays is how long credited money waits before it may be withdrawn (0: none).
 	MinimumWaitDays int `json:"minimum_wait_days,omitempty"`
+	// NACHA configures the org's US ACH files (live mode); nil disables the rail.
+	NACHA *NACHAOriginator `json:"nacha,omitempty"`
+	// SEPA configures the org's SEPA credit transfer files (live mode); nil disables the rail.
+	SEPA *SEPADebtor `json:"sepa,omitempty"`
+}
+
+// NACHAOriginator is what the org's bank (the ODFI) assigned for ACH origination.
+type NACHAOriginator struct {
+	CompanyName              string `json:"company_name" maxLength:"16"`
+	CompanyID                string `json:"company_id" doc:"10 characters, often 1 + the EIN."`
+	ImmediateOrigin          string `json:"immediate_origin" doc:"Routing number of the bank sending the file."`
+	ImmediateOriginName      string `json:"immediate_origin_name" maxLength:"23"`
+	ImmediateDestination     string `json:"immediate_destination" doc:"Routing number receiving the file."`
+	ImmediateDestinationName string `json:"immediate_destination_name" maxLength:"23"`
+	ODFIIdentification       string `json:"odfi_identification" doc:"First 8 digits of the ODFI's routing number."`
+	EntryClass               string `json:"entry_class" enum:"PPD,CCD"`
+	EntryDescription         string `json:"entry_description" maxLength:"10"`
+}
+
+// SEPADebtor is the account SEPA payouts are paid from.
+type SEPADebtor struct {
+	Name            string `json:"name" maxLength:"70"`
+	IBAN            string `json:"iban"`
+	BIC             string `json:"bic,omitempty"`
+	MessageIDPrefix string `json:"message_id_prefix,omitempty" maxLength:"10" doc:"Put before every message id, so files of two installations never collide at the bank."`
 }
 
 // Role is what a key (or later a member) may do across orgs.

@@ -108,6 +108,8 @@ type Payment struct {
 	PayoutMethodID string
 	Rail           string
 	RailReference  string
+	// RailFileID is the bank file that carried the payout (file rails).
+	RailFileID     string
 	Source         Source
 	Description    string
 	Metadata       json.RawMessage

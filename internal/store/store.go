@@ -15,6 +15,7 @@ import (
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/payout"
+	"github.com/payport/payport/internal/rail"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -128,6 +129,27 @@ type Tx interface {
 	// SumPayments adds up payments of a type and status per org, mode and currency, for the
 	// ledger check ("money in transit equals processing payouts").
 	SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]PaymentSum, error)
+
+	// PaymentsForExport locks the pending payouts of a file rail not yet in a file, oldest first.
+	PaymentsForExport(ctx context.Context, scope tenant.Scope, rail string, limit int) ([]payment.Payment, error)
+	// PaymentByRailReference finds (and locks) the payout a bank file line refers to.
+	PaymentByRailReference(ctx context.Context, scope tenant.Scope, rail, reference string) (payment.Payment, error)
+	PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID string) ([]payment.Payment, error)
+
+	InsertRailFile(ctx context.Context, f rail.File) error
+	// GetRailFile reads a file with its content.
+	GetRailFile(ctx context.Context, scope tenant.Scope, id string) (rail.File, error)
+	// ListRailFiles lists files newest first, without their content.
+	ListRailFiles(ctx context.Context, scope tenant.Scope, limit int) ([]rail.File, error)
+	// DueRailFiles lists exported files of every org created before cutoff (settlement).
+	DueRailFiles(ctx context.Context, cutoff time.Time) ([]rail.File, error)
+	UpdateRailFile(ctx context.Context, f rail.File) error
+	// RailPaymentsExported counts the payouts the org's files of a rail carried so far.
+	RailPaymentsExported(ctx context.Context, scope tenant.Scope, rail string) (int64, error)
+	// InsertRailImport records an imported bank file; ErrConflict if the same file was
+	// imported before.
+	InsertRailImport(ctx context.Context, imp rail.Import) error
+	GetRailImport(ctx context.Context, scope tenant.Scope, railName, contentHash string) (rail.Import, error)
 
 	InsertEvent(ctx context.Context, e event.Event) error
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)

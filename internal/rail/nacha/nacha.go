@@ -42,6 +42,10 @@ type Originator struct {
 	// EntryDescription is the batch's company entry description shown to recipients, e.g.
 	// "PAYOUT" (at most 10 characters).
 	EntryDescription string
+	// FirstTraceSequence is the 7-digit sequence of the file's first trace number (1 when 0).
+	// Continuing the sequence from file to file keeps trace numbers, which returns quote,
+	// unique across files; it wraps after 9,999,999.
+	FirstTraceSequence int
 }
 
 // Credit is one payout to a US bank account.
@@ -171,7 +175,7 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 
 	traces = make(map[string]string, len(credits))
 	effective := effectiveDate.Format("060102")
-	seq := 0
+	seq := max(o.FirstTraceSequence, 1) - 1
 	for start := 0; start < len(credits); start += maxBatchEntries {
 		end := min(start+maxBatchEntries, len(credits))
 		bh := ach.NewBatchHeader()
@@ -191,7 +195,7 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 		}
 		for i := start; i < end; i++ {
 			c := &credits[i]
-			seq++
+			seq = seq%9_999_999 + 1
 			entry := ach.NewEntryDetail()
 			entry.TransactionCode = transactionCode(c.AccountType)
 			entry.SetRDFI(c.RoutingNumber)

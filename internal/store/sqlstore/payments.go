@@ -10,30 +10,31 @@ import (
 )
 
 const paymentColumns = `id, org_id, mode, type, status, amount, currency, recipient_id, payout_method_id, rail, rail_reference,
-	source, description, metadata, external_id, failure_code, failure_message, created_at, updated_at`
+	source, description, metadata, external_id, failure_code, failure_message, created_at, updated_at, rail_file_id`
 
 func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	var p payment.Payment
 	var mode, typ, status, source string
-	var recipientID, methodID, externalID sql.NullString
+	var recipientID, methodID, externalID, fileID sql.NullString
 	var created, updated Time
 	if err := row.Scan(&p.ID, &p.Scope.OrgID, &mode, &typ, &status, &p.Amount, &p.Currency, &recipientID, &methodID,
 		&p.Rail, &p.RailReference, &source, &p.Description, bytesOf{(*[]byte)(&p.Metadata)}, &externalID,
-		&p.FailureCode, &p.FailureMessage, &created, &updated); err != nil {
+		&p.FailureCode, &p.FailureMessage, &created, &updated, &fileID); err != nil {
 		return p, err
 	}
 	p.Scope.Mode, p.Type, p.Status, p.Source = tenant.Mode(mode), payment.Type(typ), payment.Status(status), payment.Source(source)
-	p.RecipientID, p.PayoutMethodID, p.ExternalID = recipientID.String, methodID.String, externalID.String
+	p.RecipientID, p.PayoutMethodID, p.ExternalID, p.RailFileID = recipientID.String, methodID.String, externalID.String, fileID.String
 	p.CreatedAt, p.UpdatedAt = created.T, updated.T
 	return p, nil
 }
 
 // InsertPayment implements store.Tx.
 func (t *Tx) InsertPayment(ctx context.Context, p payment.Payment) error {
-	_, err := t.exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+	_, err := t.exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		p.ID, p.Scope.OrgID, string(p.Scope.Mode), string(p.Type), string(p.Status), p.Amount, p.Currency,
 		nullString(p.RecipientID), nullString(p.PayoutMethodID), p.Rail, p.RailReference, string(p.Source), p.Description,
-		jsonText(p.Metadata), nullString(p.ExternalID), p.FailureCode, p.FailureMessage, t.ts(p.CreatedAt), t.ts(p.UpdatedAt))
+		jsonText(p.Metadata), nullString(p.ExternalID), p.FailureCode, p.FailureMessage, t.ts(p.CreatedAt), t.ts(p.UpdatedAt),
+		nullString(p.RailFileID))
 	return err
 }
 
@@ -51,9 +52,9 @@ func (t *Tx) GetPayment(ctx context.Context, scope tenant.Scope, id string, forU
 // UpdatePayment implements store.Tx. Only what changes after creation is written.
 func (t *Tx) UpdatePayment(ctx context.Context, p payment.Payment) error {
 	return expectOne(t.exec(ctx, `UPDATE payments SET status = $4, payout_method_id = $5, rail = $6, rail_reference = $7,
-		failure_code = $8, failure_message = $9, updated_at = $10 WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		failure_code = $8, failure_message = $9, updated_at = $10, rail_file_id = $11 WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		p.Scope.OrgID, string(p.Scope.Mode), p.ID, string(p.Status), nullString(p.PayoutMethodID), p.Rail, p.RailReference,
-		p.FailureCode, p.FailureMessage, t.ts(p.UpdatedAt)))
+		p.FailureCode, p.FailureMessage, t.ts(p.UpdatedAt), nullString(p.RailFileID)))
 }
 
 // InsertTransition implements store.Tx.
@@ -127,6 +128,44 @@ func (t *Tx) SumPayments(ctx context.Context, typ payment.Type, status payment.S
 		}
 		s.Scope.Mode = tenant.Mode(mode)
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// PaymentsForExport implements store.Tx.
+func (t *Tx) PaymentsForExport(ctx context.Context, scope tenant.Scope, railName string, limit int) ([]payment.Payment, error) {
+	return t.queryPayments(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND status = 'pending' AND type = 'payout' AND rail_file_id IS NULL
+		ORDER BY id LIMIT $4`+t.d.LockRows, scope.OrgID, string(scope.Mode), railName, limit)
+}
+
+// PaymentByRailReference implements store.Tx.
+func (t *Tx) PaymentByRailReference(ctx context.Context, scope tenant.Scope, railName, reference string) (payment.Payment, error) {
+	p, err := scanPayment(t.q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND rail_reference = $4 ORDER BY id DESC LIMIT 1`+t.d.LockRows,
+		scope.OrgID, string(scope.Mode), railName, reference))
+	return p, t.mapErr(err)
+}
+
+// PaymentsOfFile implements store.Tx.
+func (t *Tx) PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID string) ([]payment.Payment, error) {
+	return t.queryPayments(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND rail_file_id = $3 ORDER BY id`,
+		scope.OrgID, string(scope.Mode), fileID)
+}
+
+func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]payment.Payment, error) {
+	rows, err := t.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }

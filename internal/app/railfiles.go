@@ -1,0 +1,447 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/payport/payport/internal/bank"
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/payment"
+	"github.com/payport/payport/internal/rail"
+	"github.com/payport/payport/internal/rail/nacha"
+	"github.com/payport/payport/internal/rail/sepa"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// MaxPayoutsPerFile bounds one export; what is left goes into the next file.
+const MaxPayoutsPerFile = 200_000
+
+// RailFileView describes an exported bank file (its content is downloaded separately).
+type RailFileView struct {
+	ID           string     `json:"id"`
+	Rail         string     `json:"rail" enum:"nacha,sepa"`
+	Filename     string     `json:"filename"`
+	PaymentCount int        `json:"payment_count"`
+	TotalAmount  Amount     `json:"total_amount"`
+	Currency     string     `json:"currency"`
+	Status       string     `json:"status" enum:"exported,settled" doc:"settled once its payouts are confirmed or the settlement period passed without a return."`
+	CreatedAt    time.Time  `json:"created_at"`
+	SettledAt    *time.Time `json:"settled_at"`
+}
+
+func viewRailFile(f rail.File) RailFileView {
+	return RailFileView{ID: f.ID, Rail: f.Rail, Filename: f.Filename, PaymentCount: f.PaymentCount,
+		TotalAmount: amountOf(f.TotalAmount, money.MustCurrency(f.Currency)),
+		Currency:    f.Currency, Status: f.Status, CreatedAt: f.CreatedAt, SettledAt: f.SettledAt}
+}
+
+// ImportResult says what importing a bank file did.
+type ImportResult struct {
+	ID        string `json:"id"`
+	Rail      string `json:"rail"`
+	Kind      string `json:"kind" enum:"returns,status_report"`
+	Duplicate bool   `json:"duplicate" doc:"The same file was imported before; nothing changed this time."`
+	// Failed lists payouts failed by this file.
+	Failed []ImportedLine `json:"failed"`
+	// Succeeded lists payouts the bank reported settled.
+	Succeeded []ImportedLine `json:"succeeded"`
+	// Notices are notifications of change recorded on payout methods.
+	Notices []ImportedLine `json:"notices"`
+	// Ignored are lines that changed nothing: unknown references, payouts already final.
+	Ignored []ImportedLine `json:"ignored"`
+}
+
+// ImportedLine is one line of an imported file and what became of it.
+type ImportedLine struct {
+	Reference string `json:"reference" doc:"Trace number or end-to-end id."`
+	PaymentID string `json:"payment_id,omitempty"`
+	Code      string `json:"code,omitempty" doc:"The bank's code (R01, C01, AC04...)."`
+	Outcome   string `json:"outcome"`
+}
+
+// sepaEndToEndID turns a payment id into a SEPA EndToEndId: "pay" + 32 hex digits is 35
+// characters, the field's maximum, and uses only characters SEPA allows.
+func sepaEndToEndID(paymentID string) string { return strings.Replace(paymentID, "_", "", 1) }
+
+// ExportRailFile writes the org's pending payouts of a file rail into one bank file and moves
+// them to processing, all in one transaction: a payout is in exactly one file.
+func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName string, executionDate time.Time) (RailFileView, error) {
+	rl, ok := a.Rails.ByName(railName)
+	batched, isFile := rl.(rail.Batched)
+	if !ok || !isFile {
+		return RailFileView{}, invalid("rail", "rail must be nacha or sepa")
+	}
+	o, err := a.GetOrg(ctx, scope.OrgID)
+	if err != nil {
+		return RailFileView{}, err
+	}
+	if (railName == "nacha" && o.Settings.NACHA == nil) || (railName == "sepa" && o.Settings.SEPA == nil) {
+		return RailFileView{}, invalid("rail", "the org has no %s settings: set settings.%s first", railName, railName)
+	}
+	now := a.now()
+	if executionDate.IsZero() {
+		executionDate = now
+	}
+	var view RailFileView
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		ps, err := tx.PaymentsForExport(ctx, scope, railName, MaxPayoutsPerFile)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return &Error{Kind: Conflict, Code: "nothing_to_export", Message: "no pending " + railName + " payouts to export"}
+		}
+		f := rail.File{ID: id.New("file"), Scope: scope, Rail: railName, PaymentCount: len(ps), Currency: batched.Currency(),
+			Status: rail.FileExported, CreatedAt: now}
+		refs := make(map[string]string, len(ps))
+		switch railName {
+		case "nacha":
+			credits := make([]nacha.Credit, 0, len(ps))
+			for _, p := range ps {
+				d, err := a.methodDetailsTx(ctx, tx, p)
+				if err != nil {
+					return err
+				}
+				credits = append(credits, nacha.Credit{PayoutID: p.ID, AmountCents: p.Amount, RoutingNumber: d.RoutingNumber,
+					AccountNumber: d.AccountNumber, AccountType: d.AccountType, HolderName: d.HolderName,
+					IndividualID: p.ID[len(p.ID)-15:]})
+				f.TotalAmount += p.Amount
+			}
+			n := o.Settings.NACHA
+			exported, err := tx.RailPaymentsExported(ctx, scope, railName)
+			if err != nil {
+				return err
+			}
+			f.Content, refs, err = nacha.BuildFile(nacha.Originator{CompanyName: n.CompanyName, CompanyID: n.CompanyID,
+				ImmediateOrigin: n.ImmediateOrigin, ImmediateOriginName: n.ImmediateOriginName,
+				ImmediateDestination: n.ImmediateDestination, ImmediateDestinationName: n.ImmediateDestinationName,
+				ODFIIdentification: n.ODFIIdentification, EntryClass: n.EntryClass, EntryDescription: n.EntryDescription,
+				FirstTraceSequence: int(exported%9_999_999) + 1},
+				credits, executionDate, fileIDModifier(now), now)
+			if err != nil {
+				return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
+			}
+			f.Filename = fmt.Sprintf("payport-%s.ach", f.ID)
+		case "sepa":
+			transfers := make([]sepa.Transfer, 0, len(ps))
+			for _, p := range ps {
+				d, err := a.methodDetailsTx(ctx, tx, p)
+				if err != nil {
+					return err
+				}
+				e2e := sepaEndToEndID(p.ID)
+				refs[p.ID] = e2e
+				transfers = append(transfers, sepa.Transfer{PayoutID: e2e, AmountCents: p.Amount, CreditorName: d.HolderName,
+					CreditorIBAN: d.IBAN, CreditorBIC: d.BIC, RemittanceInfo: remittance(p)})
+				f.TotalAmount += p.Amount
+			}
+			s := o.Settings.SEPA
+			f.Content, err = sepa.BuildPain001(sepa.Debtor{Name: s.Name, IBAN: s.IBAN, BIC: s.BIC, MessageIDPrefix: s.MessageIDPrefix},
+				transfers, executionDate, strings.TrimPrefix(f.ID, "file_")[:20], now)
+			f.Filename = fmt.Sprintf("payport-%s.xml", f.ID)
+		}
+		if err != nil {
+			return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
+		}
+		if err := tx.InsertRailFile(ctx, f); err != nil {
+			return err
+		}
+		postings := make([]ledger.Posting, len(ps))
+		for i := range ps {
+			ps[i].RailReference, ps[i].RailFileID = refs[ps[i].ID], f.ID
+			postings[i] = paymentPosting(ps[i], KindPayoutSubmitted, ledger.Pending, ledger.InTransit)
+		}
+		// One posting call for the whole file: one lock statement, one insert.
+		results, err := ledger.Post(ctx, tx, now, postings)
+		if err != nil {
+			return err
+		}
+		for i, p := range ps {
+			if results[i].Err != nil {
+				return fmt.Errorf("payout %s: %w", p.ID, results[i].Err)
+			}
+			tr, err := p.Move(payment.Processing, "exported in "+f.ID, now, func() string { return id.New("ptr") })
+			if err != nil {
+				return err
+			}
+			if err := a.savePaymentTx(ctx, tx, p, tr, PaymentProcessing, ""); err != nil {
+				return err
+			}
+		}
+		view = viewRailFile(f)
+		return nil
+	})
+	return view, err
+}
+
+func remittance(p payment.Payment) string {
+	if p.Description != "" {
+		return p.Description
+	}
+	return "Payout " + p.ID
+}
+
+// fileIDModifier varies through A-Z and 0-9 so that files of one day differ (NACHA rule).
+func fileIDModifier(now time.Time) string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	return string(chars[(now.Hour()*60+now.Minute())%len(chars)])
+}
+
+// methodDetailsTx opens the bank details a payout pays to.
+func (a *App) methodDetailsTx(ctx context.Context, tx store.Tx, p payment.Payment) (bank.Details, error) {
+	m, err := tx.GetPayoutMethod(ctx, p.Scope, p.PayoutMethodID)
+	if err != nil {
+		return bank.Details{}, err
+	}
+	return a.openDetails(m)
+}
+
+// paymentPosting moves a payout's amount between two of its recipient's accounts.
+func paymentPosting(p payment.Payment, kind ledger.TransferKind, from, to ledger.Kind) ledger.Posting {
+	return ledger.Posting{Kind: kind, Amount: p.Amount, PaymentID: p.ID,
+		Key:         string(kind) + ":" + p.ID,
+		Description: string(kind) + " " + p.ID,
+		Source:      recipientRef(p.Scope, p.RecipientID, from, p.Currency),
+		Destination: recipientRef(p.Scope, p.RecipientID, to, p.Currency)}
+}
+
+// RailFile reads an exported file with its content.
+func (a *App) RailFile(ctx context.Context, scope tenant.Scope, fileID string) (RailFileView, []byte, error) {
+	var f rail.File
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		var err error
+		f, err = tx.GetRailFile(ctx, scope, fileID)
+		return mapNotFound(err, "file")
+	})
+	return viewRailFile(f), f.Content, err
+}
+
+// ListRailFiles lists exported files, newest first.
+func (a *App) ListRailFiles(ctx context.Context, scope tenant.Scope, limit int) ([]RailFileView, error) {
+	var out []RailFileView
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		fs, err := tx.ListRailFiles(ctx, scope, limit)
+		out = make([]RailFileView, len(fs))
+		for i, f := range fs {
+			out[i] = viewRailFile(f)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ConfirmRailFile settles every payout of a file that is still processing: the operator's
+// confirmation that the bank paid them (or the settlement period passing without a return).
+func (a *App) ConfirmRailFile(ctx context.Context, scope tenant.Scope, fileID, reason string) (RailFileView, error) {
+	var view RailFileView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		f, err := tx.GetRailFile(ctx, scope, fileID)
+		if err != nil {
+			return mapNotFound(err, "file")
+		}
+		ps, err := tx.PaymentsOfFile(ctx, scope, fileID)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		for _, p := range ps {
+			if err := a.settleTx(ctx, tx, p.ID, scope, rail.Outcome{Settled: true, Detail: reason}, now); err != nil {
+				return err
+			}
+		}
+		if f.Status != rail.FileSettled {
+			f.Status, f.SettledAt = rail.FileSettled, &now
+			if err := tx.UpdateRailFile(ctx, f); err != nil {
+				return err
+			}
+		}
+		view = viewRailFile(f)
+		return nil
+	})
+	return view, err
+}
+
+// ImportRailFile reads a bank's answer to exported files (NACHA returns and notifications of
+// change, or a pain.002 status report) and applies it: returned or rejected payouts fail with
+// the bank's reason and their money goes back; settled ones succeed. Importing the same file
+// again changes nothing and answers the first result.
+func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName string, content []byte) (ImportResult, error) {
+	sum := sha256.Sum256(content)
+	hash := hex.EncodeToString(sum[:])
+	res := ImportResult{ID: id.New("imp"), Rail: railName, Failed: []ImportedLine{}, Succeeded: []ImportedLine{},
+		Notices: []ImportedLine{}, Ignored: []ImportedLine{}}
+	type line struct {
+		ref, code, detail string
+		settled, notice   bool
+		corrected         string
+		// amount the bank quotes, 0 when it quotes none
+		amount int64
+	}
+	var lines []line
+	switch railName {
+	case "nacha":
+		res.Kind = "returns"
+		rets, err := nacha.ParseReturns(bytes.NewReader(content))
+		if err != nil {
+			return res, invalid("file", "%s", err.Error())
+		}
+		for _, r := range rets {
+			if r.IsNotificationOfChange {
+				lines = append(lines, line{ref: r.TraceNumber, code: r.ChangeCode, notice: true, corrected: r.CorrectedData})
+			} else {
+				lines = append(lines, line{ref: r.TraceNumber, code: r.Code, detail: r.Code + " " + r.Reason, amount: r.AmountCents})
+			}
+		}
+	case "sepa":
+		res.Kind = "status_report"
+		rep, err := sepa.ParsePain002(bytes.NewReader(content))
+		if err != nil {
+			return res, invalid("file", "%s", err.Error())
+		}
+		for _, t := range rep.Transactions {
+			switch t.Status {
+			case "RJCT":
+				lines = append(lines, line{ref: t.EndToEndID, code: t.ReasonCode, detail: strings.TrimSpace(t.ReasonCode + " " + t.AdditionalInfo), amount: t.AmountCents})
+			case "ACSC":
+				lines = append(lines, line{ref: t.EndToEndID, code: t.Status, settled: true, amount: t.AmountCents})
+			default: // ACCP, ACTC, PDNG...: accepted so far, nothing final
+				res.Ignored = append(res.Ignored, ImportedLine{Reference: t.EndToEndID, Code: t.Status, Outcome: "not final"})
+			}
+		}
+	default:
+		return res, invalid("rail", "rail must be nacha or sepa")
+	}
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		if prev, err := tx.GetRailImport(ctx, scope, railName, hash); err == nil {
+			if err := json.Unmarshal(prev.Result, &res); err != nil {
+				return err
+			}
+			res.Duplicate = true
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		now := a.now()
+		for _, l := range lines {
+			p, err := tx.PaymentByRailReference(ctx, scope, railName, l.ref)
+			if errors.Is(err, store.ErrNotFound) {
+				res.Ignored = append(res.Ignored, ImportedLine{Reference: l.ref, Code: l.code, Outcome: "no payout has this reference"})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			il := ImportedLine{Reference: l.ref, PaymentID: p.ID, Code: l.code}
+			switch {
+			case l.notice:
+				if err := a.recordNoticeTx(ctx, tx, p, l.code, l.corrected, now); err != nil {
+					return err
+				}
+				il.Outcome = "notice recorded on " + p.PayoutMethodID
+				res.Notices = append(res.Notices, il)
+			case !l.notice && l.amount != 0 && l.amount != p.Amount:
+				// A reference that matches with another amount is not this payout's line.
+				il.Outcome = fmt.Sprintf("amount %d differs from the payout's %d: left for an operator", l.amount, p.Amount)
+				res.Ignored = append(res.Ignored, il)
+			case p.Status != payment.Processing:
+				il.Outcome = "payout already " + string(p.Status)
+				if p.Status == payment.Succeeded && !l.settled {
+					il.Outcome += ": a late return, to be handled by an operator"
+				}
+				res.Ignored = append(res.Ignored, il)
+			case l.settled:
+				if err := a.settleTx(ctx, tx, p.ID, scope, rail.Outcome{Settled: true}, now); err != nil {
+					return err
+				}
+				il.Outcome = "succeeded"
+				res.Succeeded = append(res.Succeeded, il)
+			default:
+				code := nacha.MapReturnCode(l.code)
+				if railName == "sepa" {
+					code = sepa.MapReasonCode(l.code)
+				}
+				if err := a.settleTx(ctx, tx, p.ID, scope, rail.Outcome{FailureCode: code, Detail: l.detail}, now); err != nil {
+					return err
+				}
+				il.Outcome = "failed: " + code
+				res.Failed = append(res.Failed, il)
+			}
+		}
+		body, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		return tx.InsertRailImport(ctx, rail.Import{ID: res.ID, Scope: scope, Rail: railName, Kind: res.Kind,
+			ContentHash: hash, Result: body, CreatedAt: now})
+	})
+	return res, err
+}
+
+// recordNoticeTx stores a bank's notification of change on the payout method, so an operator
+// (or the recipient) can correct the details before the next payout.
+func (a *App) recordNoticeTx(ctx context.Context, tx store.Tx, p payment.Payment, code, corrected string, now time.Time) error {
+	m, err := tx.GetPayoutMethod(ctx, p.Scope, p.PayoutMethodID)
+	if err != nil {
+		return err
+	}
+	notice, err := json.Marshal(map[string]string{"change_code": code, "corrected_data": corrected,
+		"payment_id": p.ID, "received_at": now.Format(time.RFC3339)})
+	if err != nil {
+		return err
+	}
+	m.Notice, m.UpdatedAt = notice, now
+	if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+		return err
+	}
+	return a.recordEvent(ctx, tx, p.Scope, PayoutMethodUpdated, m.ID, viewMethod(m), now)
+}
+
+// SettleFilesArgs is the periodic job that settles bank files whose settlement period passed
+// without a return.
+type SettleFilesArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SettleFilesArgs) Kind() string { return "rail_files_settle" }
+
+type settleFilesWorker struct {
+	river.WorkerDefaults[SettleFilesArgs]
+	app *App
+}
+
+func (w *settleFilesWorker) Work(ctx context.Context, job *river.Job[SettleFilesArgs]) error {
+	return w.app.SettleDueFiles(ctx)
+}
+
+// SettleDueFiles confirms every exported file older than the settlement period.
+func (a *App) SettleDueFiles(ctx context.Context) error {
+	period := a.FileSettlementPeriod
+	if period <= 0 {
+		period = 3 * 24 * time.Hour
+	}
+	var due []rail.File
+	if err := a.Store.Query(ctx, func(tx store.Tx) error {
+		var err error
+		due, err = tx.DueRailFiles(ctx, a.now().Add(-period))
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, f := range due {
+		if _, err := a.ConfirmRailFile(ctx, f.Scope, f.ID, "no return within the settlement period"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
