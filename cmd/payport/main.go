@@ -43,6 +43,7 @@ type CLI struct {
 	Ledger struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
 	} `cmd:"" help:"Ledger tools."`
+	Rails RailsCmd `cmd:"" help:"File rails: export NACHA and SEPA files, import the bank's answers."`
 	Bench struct {
 		Ledger BenchLedgerCmd `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
 	} `cmd:"" help:"Benchmarks."`

@@ -17,8 +17,6 @@ import (
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/httpapi"
 	"github.com/payport/payport/internal/jobs"
-	"github.com/payport/payport/internal/rail"
-	"github.com/payport/payport/internal/rail/sandbox"
 )
 
 // ServeCmd runs the server.
@@ -29,6 +27,7 @@ type ServeCmd struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"PAYPORT_SHUTDOWN_TIMEOUT" default:"30s" help:"How long to finish in-flight requests and jobs on shutdown."`
 	LedgerCheckEvery time.Duration `name:"ledger-check-every" env:"PAYPORT_LEDGER_CHECK_EVERY" default:"1h" help:"How often the ledger invariants are checked in the background."`
 	JobWorkers       int           `name:"job-workers" env:"PAYPORT_JOB_WORKERS" default:"10" help:"Jobs run at once by this process."`
+	FileSettlement   time.Duration `name:"file-settlement-period" env:"PAYPORT_FILE_SETTLEMENT_PERIOD" default:"72h" help:"How long payouts in an exported bank file wait for a return before they count as settled."`
 	SettleAfter      time.Duration `name:"sandbox-settle-after" env:"PAYPORT_SANDBOX_SETTLE_AFTER" default:"10s" help:"How long sandbox payouts stay processing before their outcome."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
@@ -54,7 +53,8 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if a.Sealer, err = g.keyring(); err != nil {
 		return err
 	}
-	a.Rails = &rail.Registry{Sandbox: sandbox.Rail{SettleAfter: c.SettleAfter}}
+	a.Rails = registry(c.SettleAfter)
+	a.FileSettlementPeriod = c.FileSettlement
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{
 		Logger: log, Register: a.RegisterWorkers, Periodic: a.PeriodicJobs(c.LedgerCheckEvery), Workers: c.JobWorkers,

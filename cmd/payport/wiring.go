@@ -52,6 +52,18 @@ func (g *Globals) keyring() (*secret.Keyring, error) {
 	return secret.Open(g.DataDir, g.MasterKey)
 }
 
+// wirePayouts gives a one-shot command what payouts need: the master key, the rails and a
+// job queue that enqueues (serve's workers run the jobs).
+func (g *Globals) wirePayouts(ctx context.Context, a *app.App) error {
+	var err error
+	if a.Sealer, err = g.keyring(); err != nil {
+		return err
+	}
+	a.Rails = registry(0)
+	a.Jobs, err = jobs.New(ctx, a.Store.Engine(), a.Store.WriterDB(), jobs.Config{InsertOnly: true, Logger: g.logger()})
+	return err
+}
+
 func firstChars(s string, n int) string {
 	if len(s) <= n {
 		return s

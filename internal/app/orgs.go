@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payport/payport/internal/bank"
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/rail/nacha"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -156,6 +158,19 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 			return org.Org{}, invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
 		}
 	}
+	if s.SEPA != nil {
+		d, err := bank.Normalize(bank.Details{Scheme: bank.IBAN, HolderName: s.SEPA.Name, IBAN: s.SEPA.IBAN, BIC: s.SEPA.BIC, Currency: "EUR"})
+		var fe *bank.FieldError
+		if errors.As(err, &fe) {
+			return org.Org{}, invalid("settings.sepa."+strings.Replace(fe.Field, "holder_name", "name", 1), "%s", fe.Message)
+		}
+		s.SEPA.IBAN, s.SEPA.BIC = d.IBAN, d.BIC
+	}
+	if n := s.NACHA; n != nil {
+		if err := nachaOriginator(n, 0).Validate(); err != nil {
+			return org.Org{}, invalid("settings.nacha", "%s", err.Error())
+		}
+	}
 	var o org.Org
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		var err error
@@ -175,4 +190,13 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 		return tx.UpdateOrg(ctx, o)
 	})
 	return o, err
+}
+
+// nachaOriginator converts the org's NACHA settings for the file writer.
+func nachaOriginator(n *org.NACHAOriginator, firstTrace int) nacha.Originator {
+	return nacha.Originator{CompanyName: n.CompanyName, CompanyID: n.CompanyID,
+		ImmediateOrigin: n.ImmediateOrigin, ImmediateOriginName: n.ImmediateOriginName,
+		ImmediateDestination: n.ImmediateDestination, ImmediateDestinationName: n.ImmediateDestinationName,
+		ODFIIdentification: n.ODFIIdentification, EntryClass: n.EntryClass, EntryDescription: n.EntryDescription,
+		FirstTraceSequence: firstTrace}
 }

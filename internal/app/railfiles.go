@@ -124,11 +124,7 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			if err != nil {
 				return err
 			}
-			f.Content, refs, err = nacha.BuildFile(nacha.Originator{CompanyName: n.CompanyName, CompanyID: n.CompanyID,
-				ImmediateOrigin: n.ImmediateOrigin, ImmediateOriginName: n.ImmediateOriginName,
-				ImmediateDestination: n.ImmediateDestination, ImmediateDestinationName: n.ImmediateDestinationName,
-				ODFIIdentification: n.ODFIIdentification, EntryClass: n.EntryClass, EntryDescription: n.EntryDescription,
-				FirstTraceSequence: int(exported%9_999_999) + 1},
+			f.Content, refs, err = nacha.BuildFile(nachaOriginator(n, int(exported%9_999_999)+1),
 				credits, executionDate, fileIDModifier(now), now)
 			if err != nil {
 				return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
@@ -278,6 +274,9 @@ func (a *App) ConfirmRailFile(ctx context.Context, scope tenant.Scope, fileID, r
 // the bank's reason and their money goes back; settled ones succeed. Importing the same file
 // again changes nothing and answers the first result.
 func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName string, content []byte) (ImportResult, error) {
+	if _, err := a.GetOrg(ctx, scope.OrgID); err != nil {
+		return ImportResult{}, err
+	}
 	sum := sha256.Sum256(content)
 	hash := hex.EncodeToString(sum[:])
 	res := ImportResult{ID: id.New("imp"), Rail: railName, Failed: []ImportedLine{}, Succeeded: []ImportedLine{},

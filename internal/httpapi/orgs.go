@@ -25,19 +25,24 @@ type OrgView struct {
 
 // SettingsView is an org's settings with amounts as decimal strings.
 type SettingsView struct {
-	MinimumWithdrawal map[string]string `json:"minimum_withdrawal" doc:"Default minimum withdrawal per currency, e.g. {\"GBP\": \"10.00\"}."`
-	MinimumWaitDays   int               `json:"minimum_wait_days" minimum:"0" maximum:"365" doc:"Days credited money waits before it can be withdrawn."`
+	MinimumWithdrawal map[string]string    `json:"minimum_withdrawal" doc:"Default minimum withdrawal per currency, e.g. {\"GBP\": \"10.00\"}."`
+	MinimumWaitDays   int                  `json:"minimum_wait_days" minimum:"0" maximum:"365" doc:"Days credited money waits before it can be withdrawn."`
+	NACHA             *org.NACHAOriginator `json:"nacha" doc:"US ACH origination for live USD payouts; null: no NACHA files."`
+	SEPA              *org.SEPADebtor      `json:"sepa" doc:"Debtor account for live EUR payouts; null: no SEPA files."`
 }
 
 // settingsPatch changes the settings members it names and keeps the others.
 type settingsPatch struct {
-	MinimumWithdrawal map[string]string `json:"minimum_withdrawal,omitempty" doc:"Replaces the whole map, e.g. {\"GBP\": \"10.00\"}."`
-	MinimumWaitDays   *int              `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
+	MinimumWithdrawal map[string]string    `json:"minimum_withdrawal,omitempty" doc:"Replaces the whole map, e.g. {\"GBP\": \"10.00\"}."`
+	MinimumWaitDays   *int                 `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
+	NACHA             *org.NACHAOriginator `json:"nacha,omitempty" doc:"Replaces the NACHA origination settings."`
+	SEPA              *org.SEPADebtor      `json:"sepa,omitempty" doc:"Replaces the SEPA debtor settings."`
 }
 
 func viewOrg(o org.Org) OrgView {
 	v := OrgView{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
-		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays}}
+		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays,
+			NACHA: o.Settings.NACHA, SEPA: o.Settings.SEPA}}
 	for cur, minor := range o.Settings.MinimumWithdrawal {
 		if c, err := money.LookupCurrency(cur); err == nil {
 			v.Settings.MinimumWithdrawal[cur] = money.Format(minor, c)
@@ -149,6 +154,12 @@ func (s *Server) routeOrgs() {
 		settings := cur.Settings
 		if p := in.Body.Settings; p != nil && p.MinimumWaitDays != nil {
 			settings.MinimumWaitDays = *p.MinimumWaitDays
+		}
+		if p := in.Body.Settings; p != nil && p.NACHA != nil {
+			settings.NACHA = p.NACHA
+		}
+		if p := in.Body.Settings; p != nil && p.SEPA != nil {
+			settings.SEPA = p.SEPA
 		}
 		if p := in.Body.Settings; p != nil && p.MinimumWithdrawal != nil {
 			settings.MinimumWithdrawal = map[string]int64{}

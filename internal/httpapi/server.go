@@ -102,6 +102,7 @@ func New(cfg Config) *Server {
 	s.routeRecipients()
 	s.routeBalances()
 	s.routePayouts()
+	s.routeRails()
 
 	s.handler = s.recoverer(s.withRequestID(s.observe(http.HandlerFunc(s.route))))
 	return s

@@ -13,8 +13,12 @@ import (
 
 // Store is what posting needs from one database transaction. The storage engines implement it.
 type Store interface {
-	// EnsureAccounts returns the ids of the referenced accounts, creating missing ones.
-	EnsureAccounts(ctx context.Context, refs []AccountRef) (map[AccountRef]string, error)
+	// EnsureAccounts returns the ids of the referenced accounts, creating missing ones; created
+	// holds the ids it created in this transaction.
+	EnsureAccounts(ctx context.Context, refs []AccountRef) (ids map[AccountRef]string, created map[string]bool, err error)
+	// DeleteAccounts removes accounts this transaction created and no transfer used, so that a
+	// refused posting leaves nothing behind.
+	DeleteAccounts(ctx context.Context, ids []string) error
 	// LockAccounts reads the accounts and holds them against concurrent change until the
 	// transaction ends (row locks in ascending id order on PostgreSQL; SQLite has one writer).
 	LockAccounts(ctx context.Context, ids []string) (map[string]Account, error)
@@ -61,7 +65,7 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 	if len(refs) == 0 {
 		return results, nil
 	}
-	accountIDs, err := s.EnsureAccounts(ctx, refs)
+	accountIDs, created, err := s.EnsureAccounts(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +166,24 @@ func Post(ctx context.Context, s Store, now time.Time, postings []Posting) ([]Re
 		}
 		if err := s.SetBalances(ctx, changed); err != nil {
 			return nil, err
+		}
+	}
+	if len(created) > 0 {
+		used := map[string]bool{}
+		for _, t := range inserts {
+			used[t.SourceID], used[t.DestinationID] = true, true
+		}
+		var unused []string
+		for id := range created {
+			if !used[id] {
+				unused = append(unused, id)
+			}
+		}
+		if len(unused) > 0 {
+			sort.Strings(unused)
+			if err := s.DeleteAccounts(ctx, unused); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return results, nil

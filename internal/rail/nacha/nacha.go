@@ -115,7 +115,7 @@ const (
 //
 // Invalid credits are refused with *CreditError values joined together; nothing is written then.
 func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDModifier string, now time.Time) (content []byte, traces map[string]string, err error) {
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
 	if !validFileIDModifier(fileIDModifier) {
@@ -235,7 +235,8 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 
 // validate checks the originator's fields against the record layouts, because moov-io would
 // otherwise cut or pad them silently and the bank would reject the file days later.
-func (o Originator) validate() error {
+// Validate checks the originator's fields against the NACHA formats.
+func (o Originator) Validate() error {
 	var problems []error
 	bad := func(field, format string, args ...any) {
 		problems = append(problems, fmt.Errorf("nacha: originator %s %s", field, fmt.Sprintf(format, args...)))

@@ -69,8 +69,9 @@ func (t *Tx) OwnerAccounts(ctx context.Context, scope tenant.Scope, owner ledger
 }
 
 // EnsureAccounts implements ledger.Store.
-func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[ledger.AccountRef]string, error) {
+func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[ledger.AccountRef]string, map[string]bool, error) {
 	out := make(map[ledger.AccountRef]string, len(refs))
+	created := map[string]bool{}
 	for _, ref := range refs {
 		if _, ok := out[ref]; ok {
 			continue
@@ -84,16 +85,23 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 		if err == sql.ErrNoRows {
 			// ON CONFLICT: a concurrent transaction may create the same account; then we read
 			// the one it created.
-			args := append([]any{id.New("acct")}, refArgs(ref)...)
+			newID := id.New("acct")
+			args := append([]any{newID}, refArgs(ref)...)
 			args = append(args, ref.Kind.AllowsNegative(), t.ts(time.Now().UTC()))
-			if _, err := t.exec(ctx, `INSERT INTO ledger_accounts (id, org_id, mode, owner_type, owner_id, kind, currency, allow_negative, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (org_id, mode, owner_type, owner_id, kind, currency) DO NOTHING`, args...); err != nil {
-				return nil, err
+			res, err := t.exec(ctx, `INSERT INTO ledger_accounts (id, org_id, mode, owner_type, owner_id, kind, currency, allow_negative, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (org_id, mode, owner_type, owner_id, kind, currency) DO NOTHING`, args...)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				created[newID] = true
 			}
 			err = t.q.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
-		}
-		if err != nil {
-			return nil, t.mapErr(err)
+			if err != nil {
+				return nil, nil, t.mapErr(err)
+			}
+		} else if err != nil {
+			return nil, nil, t.mapErr(err)
 		}
 		out[ref] = accountID
 		if t.newAccounts == nil {
@@ -101,7 +109,25 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 		}
 		t.newAccounts[ref] = accountID
 	}
-	return out, nil
+	return out, created, nil
+}
+
+// DeleteAccounts implements ledger.Store.
+func (t *Tx) DeleteAccounts(ctx context.Context, ids []string) error {
+	args := make([]any, len(ids))
+	drop := map[string]bool{}
+	for i, v := range ids {
+		args[i], drop[v] = v, true
+	}
+	if _, err := t.exec(ctx, `DELETE FROM ledger_accounts WHERE id IN (`+placeholders(1, len(ids))+`)`, args...); err != nil {
+		return err
+	}
+	for ref, id := range t.newAccounts {
+		if drop[id] {
+			delete(t.newAccounts, ref) // never cache an account that will not exist
+		}
+	}
+	return nil
 }
 
 // LockAccounts implements ledger.Store.
