@@ -43,7 +43,8 @@ var Dialect = sqlstore.Dialect{
 		var e *sqlite.Error
 		return asSQLite(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
 	},
-	TimeArg: func(t time.Time) any { return t.UTC().Format(sqlstore.SQLiteTimeLayout) },
+	TimeArg:         func(t time.Time) any { return t.UTC().Format(sqlstore.SQLiteTimeLayout) },
+	CacheStatements: true,
 }
 
 // Open opens (creating if needed) the database file at path and migrates it.

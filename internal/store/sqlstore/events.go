@@ -46,7 +46,7 @@ func (t *Tx) ListEvents(ctx context.Context, scope tenant.Scope, after string, l
 	if err := t.flushEvents(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events
+	rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events
 		WHERE org_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`, scope.OrgID, string(scope.Mode), after, limit)
 	if err != nil {
 		return nil, err

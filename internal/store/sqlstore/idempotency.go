@@ -23,7 +23,7 @@ func (t *Tx) ReserveIdempotencyKey(ctx context.Context, r idempotency.Record) (i
 	var state string
 	var body []byte
 	var locked, created, expires Time
-	err = t.q.QueryRowContext(ctx, `SELECT request_hash, state, response_status, response_body, locked_until, created_at, expires_at
+	err = t.queryRow(ctx, `SELECT request_hash, state, response_status, response_body, locked_until, created_at, expires_at
 		FROM idempotency_records WHERE org_id = $1 AND mode = $2 AND idem_key = $3`, r.Scope.OrgID, string(r.Scope.Mode), r.Key).
 		Scan(&e.RequestHash, &state, &e.ResponseStatus, bytesOf{&body}, &locked, &created, &expires)
 	if err != nil {

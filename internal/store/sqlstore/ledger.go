@@ -37,20 +37,20 @@ const refWhere = `org_id = $1 AND mode = $2 AND owner_type = $3 AND owner_id = $
 
 // FindAccount implements store.Tx.
 func (t *Tx) FindAccount(ctx context.Context, ref ledger.AccountRef) (ledger.Account, error) {
-	a, err := scanAccount(t.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...))
+	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...))
 	return a, t.mapErr(err)
 }
 
 // AccountByID implements store.Tx.
 func (t *Tx) AccountByID(ctx context.Context, scope tenant.Scope, accountID string) (ledger.Account, error) {
-	a, err := scanAccount(t.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE org_id = $1 AND mode = $2 AND id = $3`,
+	a, err := scanAccount(t.queryRow(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		scope.OrgID, string(scope.Mode), accountID))
 	return a, t.mapErr(err)
 }
 
 // OwnerAccounts implements store.Tx.
 func (t *Tx) OwnerAccounts(ctx context.Context, scope tenant.Scope, owner ledger.OwnerType, ownerID string) ([]ledger.Account, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts
+	rows, err := t.query(ctx, `SELECT `+accountColumns+` FROM ledger_accounts
 		WHERE org_id = $1 AND mode = $2 AND owner_type = $3 AND owner_id = $4 ORDER BY id`,
 		scope.OrgID, string(scope.Mode), string(owner), ownerID)
 	if err != nil {
@@ -81,7 +81,7 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 			continue
 		}
 		var accountID string
-		err := t.q.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+		err := t.queryRow(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
 		if err == sql.ErrNoRows {
 			// ON CONFLICT: a concurrent transaction may create the same account; then we read
 			// the one it created.
@@ -96,7 +96,7 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 			if n, _ := res.RowsAffected(); n == 1 {
 				created[newID] = true
 			}
-			err = t.q.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
+			err = t.queryRow(ctx, `SELECT id FROM ledger_accounts WHERE `+refWhere, refArgs(ref)...).Scan(&accountID)
 			if err != nil {
 				return nil, nil, t.mapErr(err)
 			}
@@ -136,7 +136,7 @@ func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.
 	for i, v := range ids {
 		args[i] = v
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
+	rows, err := t.query(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
 		placeholders(1, len(ids))+`) ORDER BY id`+t.d.LockRows, args...)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func scanTransfer(row interface{ Scan(...any) error }) (ledger.Transfer, error) 
 }
 
 func (t *Tx) queryTransfers(ctx context.Context, q string, args ...any) ([]ledger.Transfer, error) {
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
 
 // GetTransfer implements store.Tx.
 func (t *Tx) GetTransfer(ctx context.Context, scope tenant.Scope, transferID string) (ledger.Transfer, error) {
-	tr, err := scanTransfer(t.q.QueryRowContext(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND id = $3`,
+	tr, err := scanTransfer(t.queryRow(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		scope.OrgID, string(scope.Mode), transferID))
 	return tr, t.mapErr(err)
 }
@@ -300,14 +300,14 @@ func (t *Tx) ListTransfers(ctx context.Context, accountIDs []string, before stri
 // SumTransfers implements store.Tx.
 func (t *Tx) SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error) {
 	var sum int64
-	err := t.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
 		WHERE source_account_id = $1 AND destination_account_id = $2 AND created_at >= $3`, fromID, toID, t.ts(since)).Scan(&sum)
 	return sum, err
 }
 
 // AccountTotals implements store.Tx.
 func (t *Tx) AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+accountColumns+`,
+	rows, err := t.query(ctx, `SELECT `+accountColumns+`,
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.destination_account_id = a.id), 0),
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers tr WHERE tr.source_account_id = a.id), 0)
 		FROM ledger_accounts a ORDER BY id`)

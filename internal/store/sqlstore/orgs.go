@@ -39,19 +39,19 @@ func (t *Tx) InsertOrg(ctx context.Context, o org.Org) error {
 
 // GetOrg implements store.Tx.
 func (t *Tx) GetOrg(ctx context.Context, id string) (org.Org, error) {
-	o, err := scanOrg(t.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id))
+	o, err := scanOrg(t.queryRow(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id))
 	return o, t.mapErr(err)
 }
 
 // OrgByName implements store.Tx.
 func (t *Tx) OrgByName(ctx context.Context, name string) (org.Org, error) {
-	o, err := scanOrg(t.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, name))
+	o, err := scanOrg(t.queryRow(ctx, `SELECT `+orgColumns+` FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, name))
 	return o, t.mapErr(err)
 }
 
 // ListOrgs implements store.Tx.
 func (t *Tx) ListOrgs(ctx context.Context) ([]org.Org, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+orgColumns+` FROM orgs ORDER BY id`)
+	rows, err := t.query(ctx, `SELECT `+orgColumns+` FROM orgs ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -112,13 +112,13 @@ func (t *Tx) InsertAPIKey(ctx context.Context, k org.APIKey) error {
 
 // APIKeyByHash implements store.Tx.
 func (t *Tx) APIKeyByHash(ctx context.Context, hash string) (org.APIKey, error) {
-	k, err := scanKey(t.q.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE secret_hash = $1`, hash))
+	k, err := scanKey(t.queryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE secret_hash = $1`, hash))
 	return k, t.mapErr(err)
 }
 
 // ListAPIKeys implements store.Tx.
 func (t *Tx) ListAPIKeys(ctx context.Context, orgID string) ([]org.APIKey, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY id`, orgID)
+	rows, err := t.query(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE org_id = $1 ORDER BY id`, orgID)
 	if err != nil {
 		return nil, err
 	}

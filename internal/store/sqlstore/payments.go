@@ -44,7 +44,7 @@ func (t *Tx) GetPayment(ctx context.Context, scope tenant.Scope, id string, forU
 	if forUpdate {
 		lock = t.d.LockRows
 	}
-	p, err := scanPayment(t.q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND id = $3`+lock,
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND id = $3`+lock,
 		scope.OrgID, string(scope.Mode), id))
 	return p, t.mapErr(err)
 }
@@ -66,7 +66,7 @@ func (t *Tx) InsertTransition(ctx context.Context, tr payment.Transition) error 
 
 // ListTransitions implements store.Tx.
 func (t *Tx) ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT id, payment_id, from_status, to_status, reason, created_at FROM payment_transitions
+	rows, err := t.query(ctx, `SELECT id, payment_id, from_status, to_status, reason, created_at FROM payment_transitions
 		WHERE payment_id = $1 ORDER BY id`, paymentID)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (t *Tx) ListPayments(ctx context.Context, scope tenant.Scope, f store.Payme
 	if f.Before == "" {
 		f.Before = "~"
 	}
-	rows, err := t.q.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+	rows, err := t.query(ctx, `SELECT `+paymentColumns+` FROM payments
 		WHERE org_id = $1 AND mode = $2 AND id < $3
 		AND ($4 = '' OR recipient_id = $4) AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6)
 		ORDER BY id DESC LIMIT $7`,
@@ -113,7 +113,7 @@ func (t *Tx) ListPayments(ctx context.Context, scope tenant.Scope, f store.Payme
 
 // SumPayments implements store.Tx.
 func (t *Tx) SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]store.PaymentSum, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT org_id, mode, currency, COALESCE(SUM(amount), 0), COUNT(*) FROM payments
+	rows, err := t.query(ctx, `SELECT org_id, mode, currency, COALESCE(SUM(amount), 0), COUNT(*) FROM payments
 		WHERE type = $1 AND status = $2 GROUP BY org_id, mode, currency`, string(typ), string(status))
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (t *Tx) PaymentsForExport(ctx context.Context, scope tenant.Scope, railName
 
 // PaymentByRailReference implements store.Tx.
 func (t *Tx) PaymentByRailReference(ctx context.Context, scope tenant.Scope, railName, reference string) (payment.Payment, error) {
-	p, err := scanPayment(t.q.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments
 		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND rail_reference = $4 ORDER BY id DESC LIMIT 1`+t.d.LockRows,
 		scope.OrgID, string(scope.Mode), railName, reference))
 	return p, t.mapErr(err)
@@ -154,7 +154,7 @@ func (t *Tx) PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID stri
 }
 
 func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]payment.Payment, error) {
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -45,14 +45,14 @@ func (t *Tx) InsertPayoutMethod(ctx context.Context, m payout.Method) error {
 
 // GetPayoutMethod implements store.Tx.
 func (t *Tx) GetPayoutMethod(ctx context.Context, scope tenant.Scope, id string) (payout.Method, error) {
-	m, err := scanMethod(t.q.QueryRowContext(ctx, `SELECT `+methodColumns+` FROM payout_methods WHERE org_id = $1 AND mode = $2 AND id = $3`,
+	m, err := scanMethod(t.queryRow(ctx, `SELECT `+methodColumns+` FROM payout_methods WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		scope.OrgID, string(scope.Mode), id))
 	return m, t.mapErr(err)
 }
 
 // ListPayoutMethods implements store.Tx.
 func (t *Tx) ListPayoutMethods(ctx context.Context, scope tenant.Scope, recipientID string) ([]payout.Method, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+methodColumns+` FROM payout_methods
+	rows, err := t.query(ctx, `SELECT `+methodColumns+` FROM payout_methods
 		WHERE org_id = $1 AND mode = $2 AND recipient_id = $3 AND status = 'active'
 		ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, id DESC`, scope.OrgID, string(scope.Mode), recipientID)
 	if err != nil {

@@ -36,14 +36,14 @@ func (t *Tx) InsertRailFile(ctx context.Context, f rail.File) error {
 // GetRailFile implements store.Tx.
 func (t *Tx) GetRailFile(ctx context.Context, scope tenant.Scope, id string) (rail.File, error) {
 	var content []byte
-	f, err := scanRailFile(t.q.QueryRowContext(ctx, `SELECT `+railFileColumns+`, content FROM rail_files WHERE org_id = $1 AND mode = $2 AND id = $3`,
+	f, err := scanRailFile(t.queryRow(ctx, `SELECT `+railFileColumns+`, content FROM rail_files WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		scope.OrgID, string(scope.Mode), id), bytesOf{&content})
 	f.Content = content
 	return f, t.mapErr(err)
 }
 
 func (t *Tx) queryRailFiles(ctx context.Context, q string, args ...any) ([]rail.File, error) {
-	rows, err := t.q.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (t *Tx) UpdateRailFile(ctx context.Context, f rail.File) error {
 // RailPaymentsExported implements store.Tx.
 func (t *Tx) RailPaymentsExported(ctx context.Context, scope tenant.Scope, railName string) (int64, error) {
 	var n int64
-	err := t.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(payment_count), 0) FROM rail_files WHERE org_id = $1 AND mode = $2 AND rail = $3`,
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(payment_count), 0) FROM rail_files WHERE org_id = $1 AND mode = $2 AND rail = $3`,
 		scope.OrgID, string(scope.Mode), railName).Scan(&n)
 	return n, err
 }
@@ -97,7 +97,7 @@ func (t *Tx) GetRailImport(ctx context.Context, scope tenant.Scope, railName, co
 	var imp rail.Import
 	var mode string
 	var created Time
-	err := t.q.QueryRowContext(ctx, `SELECT id, org_id, mode, rail, kind, content_hash, result, created_at FROM rail_imports
+	err := t.queryRow(ctx, `SELECT id, org_id, mode, rail, kind, content_hash, result, created_at FROM rail_imports
 		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND content_hash = $4`, scope.OrgID, string(scope.Mode), railName, contentHash).
 		Scan(&imp.ID, &imp.Scope.OrgID, &mode, &imp.Rail, &imp.Kind, &imp.ContentHash, bytesOf{(*[]byte)(&imp.Result)}, &created)
 	imp.Scope.Mode, imp.CreatedAt = tenant.Mode(mode), created.T

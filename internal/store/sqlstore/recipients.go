@@ -53,7 +53,7 @@ func (t *Tx) InsertRecipient(ctx context.Context, r recipient.Recipient) error {
 // GetRecipient implements store.Tx. A UUID match wins over an external id match, so a platform
 // whose external ids look like UUIDs still reaches each recipient one way.
 func (t *Tx) GetRecipient(ctx context.Context, scope tenant.Scope, ref string) (recipient.Recipient, error) {
-	r, err := scanRecipient(t.q.QueryRowContext(ctx, `SELECT `+recipientColumns+` FROM recipients
+	r, err := scanRecipient(t.queryRow(ctx, `SELECT `+recipientColumns+` FROM recipients
 		WHERE org_id = $1 AND mode = $2 AND (id = $3 OR external_id = $3)
 		ORDER BY CASE WHEN id = $3 THEN 0 ELSE 1 END LIMIT 1`, scope.OrgID, string(scope.Mode), ref))
 	return r, t.mapErr(err)
@@ -69,7 +69,7 @@ func (t *Tx) UpdateRecipient(ctx context.Context, r recipient.Recipient) error {
 
 // ListRecipients implements store.Tx.
 func (t *Tx) ListRecipients(ctx context.Context, scope tenant.Scope, after string, limit int) ([]recipient.Recipient, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT `+recipientColumns+` FROM recipients
+	rows, err := t.query(ctx, `SELECT `+recipientColumns+` FROM recipients
 		WHERE org_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`, scope.OrgID, string(scope.Mode), after, limit)
 	if err != nil {
 		return nil, err

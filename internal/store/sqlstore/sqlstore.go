@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/payport/payport/internal/event"
@@ -33,6 +34,9 @@ type Dialect struct {
 	// TimeArg converts a time for binding. SQLite stores times as fixed-width UTC text so that
 	// they sort and compare correctly as strings.
 	TimeArg func(time.Time) any
+	// CacheStatements keeps statements prepared: the SQLite driver would otherwise parse and
+	// plan every statement again (a quarter of the CPU under load). pgx caches on its own.
+	CacheStatements bool
 }
 
 // SQLiteTimeLayout is the fixed-width layout of times stored in SQLite.
@@ -43,8 +47,11 @@ type DB struct {
 	writer, reader *sql.DB
 	d              Dialect
 	// accountIDs caches committed ledger account ids by reference. Accounts are never
-	// deleted and their references never change, so an entry never goes stale.
+	// deleted once committed and their references never change, so an entry never goes stale.
 	accountIDs sync.Map
+	// stmts caches prepared statements by handle and text (Dialect.CacheStatements).
+	stmts     sync.Map
+	stmtCount atomic.Int64
 	// onClose releases what the engine package opened besides the handles.
 	onClose func() error
 }
@@ -72,6 +79,10 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close implements store.Store.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -117,7 +128,7 @@ func (db *DB) run(ctx context.Context, h *sql.DB, readOnly bool, fn func(store.T
 			panic(p)
 		}
 	}()
-	t := &Tx{tx: sqlTx, q: sqlTx, d: db.d, db: db}
+	t := &Tx{tx: sqlTx, q: sqlTx, h: h, d: db.d, db: db}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -132,13 +143,20 @@ func (db *DB) run(ctx context.Context, h *sql.DB, readOnly bool, fn func(store.T
 	for ref, id := range t.newAccounts {
 		db.accountIDs.Store(ref, id)
 	}
+	if len(t.unprepared) > 0 {
+		// The connection is free again: prepare what this transaction ran uncached.
+		after := &Tx{q: h, h: h, d: db.d, db: db}
+		for _, q := range t.unprepared {
+			after.stmt(ctx, q)
+		}
+	}
 	return nil
 }
 
 // Query implements store.Store: each statement runs on its own on the read pool, without
 // BEGIN and COMMIT round trips. For lookups that are one statement.
 func (db *DB) Query(ctx context.Context, fn func(store.Tx) error) error {
-	return fn(&Tx{q: db.reader, d: db.d, db: db})
+	return fn(&Tx{q: db.reader, h: db.reader, d: db.d, db: db})
 }
 
 // querier is what statements run on: a transaction, or the pool for single-statement reads.
@@ -152,6 +170,8 @@ type querier interface {
 type Tx struct {
 	tx *sql.Tx
 	q  querier
+	// h is the pool the statements run on, for the statement cache.
+	h  *sql.DB
 	d  Dialect
 	db *DB
 	// newAccounts are account ids this transaction saw; they enter the DB's cache only once
@@ -159,6 +179,8 @@ type Tx struct {
 	newAccounts map[ledger.AccountRef]string
 	// events are buffered and written with one statement before commit.
 	events []event.Event
+	// unprepared are statements to add to the cache after the transaction.
+	unprepared []string
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -176,8 +198,72 @@ func (t *Tx) tsPtr(v *time.Time) any {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := t.stmt(ctx, q); s != nil {
+		res, err := s.ExecContext(ctx, args...)
+		return res, t.mapErr(err)
+	}
 	res, err := t.q.ExecContext(ctx, q, args...)
 	return res, t.mapErr(err)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.q.QueryContext(ctx, q, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.q.QueryRowContext(ctx, q, args...)
+}
+
+// maxCachedStatements bounds the cache: statements with a variable number of parameters
+// (IN lists, multi-row inserts) come in many shapes.
+const maxCachedStatements = 4096
+
+// stmt returns a cached prepared statement for q bound to this transaction, or nil when the
+// engine does not cache (the caller then runs q directly).
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if !t.d.CacheStatements || t.h == nil {
+		return nil
+	}
+	type key struct {
+		h *sql.DB
+		q string
+	}
+	k := key{t.h, q}
+	var s *sql.Stmt
+	if v, ok := t.db.stmts.Load(k); ok {
+		s = v.(*sql.Stmt)
+	} else {
+		if t.db.stmtCount.Load() >= maxCachedStatements {
+			return nil
+		}
+		if t.tx != nil {
+			// Preparing on the pool now could wait for the connection this transaction
+			// holds (SQLite has one writer connection): prepare once it is released.
+			t.unprepared = append(t.unprepared, q)
+			return nil
+		}
+		prepared, err := t.h.PrepareContext(ctx, q)
+		if err != nil {
+			return nil // the direct call reports the error
+		}
+		if v, loaded := t.db.stmts.LoadOrStore(k, prepared); loaded {
+			prepared.Close()
+			s = v.(*sql.Stmt)
+		} else {
+			t.db.stmtCount.Add(1)
+			s = prepared
+		}
+	}
+	if t.tx != nil {
+		return t.tx.StmtContext(ctx, s)
+	}
+	return s
 }
 
 func (t *Tx) mapErr(err error) error {
