@@ -27,6 +27,7 @@ type ServeCmd struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"PAYPORT_SHUTDOWN_TIMEOUT" default:"30s" help:"How long to finish in-flight requests and jobs on shutdown."`
 	LedgerCheckEvery time.Duration `name:"ledger-check-every" env:"PAYPORT_LEDGER_CHECK_EVERY" default:"1h" help:"How often the ledger invariants are checked in the background."`
 	JobWorkers       int           `name:"job-workers" env:"PAYPORT_JOB_WORKERS" default:"10" help:"Jobs run at once by this process."`
+	LedgerCommitters int           `name:"ledger-committers" env:"PAYPORT_LEDGER_COMMITTERS" default:"1" help:"Ledger batches committing at once on PostgreSQL (SQLite always uses one). One gives the largest batches; more can help when the database has many cores of its own."`
 	FileSettlement   time.Duration `name:"file-settlement-period" env:"PAYPORT_FILE_SETTLEMENT_PERIOD" default:"72h" help:"How long payouts in an exported bank file wait for a return before they count as settled."`
 	SettleAfter      time.Duration `name:"sandbox-settle-after" env:"PAYPORT_SANDBOX_SETTLE_AFTER" default:"10s" help:"How long sandbox payouts stay processing before their outcome."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
@@ -55,6 +56,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	a.Rails = registry(c.SettleAfter)
 	a.FileSettlementPeriod = c.FileSettlement
+	a.LedgerCommitters = c.LedgerCommitters
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{
 		Logger: log, Register: a.RegisterWorkers, Periodic: a.PeriodicJobs(c.LedgerCheckEvery), Workers: c.JobWorkers,

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/payport/payport/internal/event"
@@ -36,12 +37,18 @@ type App struct {
 	Sealer Sealer
 	// Rails picks and runs payout rails.
 	Rails *rail.Registry
+	// LedgerCommitters is how many ledger batches commit at once on PostgreSQL (default 1).
+	LedgerCommitters int
 	// FileSettlementPeriod is how long a payout in an exported bank file waits for a return
 	// before it counts as settled (default 3 days).
 	FileSettlementPeriod time.Duration
 
 	batcherOnce sync.Once
 	batcher     *postingBatcher
+
+	// recipients caches recipient identities by reference (see recipientIdentity).
+	recipients     sync.Map
+	recipientCount atomic.Int64
 }
 
 // Close stops background work (the ledger's group-commit batcher) after finishing what was

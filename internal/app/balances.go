@@ -166,9 +166,12 @@ func (a *App) Reverse(ctx context.Context, scope tenant.Scope, transferID, reaso
 // ledgerBatcher returns the app's group-commit batcher, starting it on first use.
 func (a *App) ledgerBatcher() *postingBatcher {
 	a.batcherOnce.Do(func() {
-		committers := 1
+		committers := 1 // SQLite has one writer
 		if a.Store.Engine() == "postgres" {
-			committers = 4
+			committers = a.LedgerCommitters
+			if committers <= 0 {
+				committers = 1
+			}
 		}
 		a.batcher = newPostingBatcher(a, 256, committers)
 	})
@@ -181,12 +184,7 @@ func (a *App) ledgerBatcher() *postingBatcher {
 // before and nothing moved.
 func (a *App) move(ctx context.Context, scope tenant.Scope, ref string, c money.Currency, signed int64,
 	kind ledger.TransferKind, in MoneyInput, reverses string, idem IdemRequest) (CreditResult, bool, error) {
-	var r recipient.Recipient
-	err := a.Store.Query(ctx, func(tx store.Tx) error {
-		var err error
-		r, err = tx.GetRecipient(ctx, scope, ref)
-		return mapNotFound(err, "recipient")
-	})
+	r, err := a.recipientIdentity(ctx, scope, ref)
 	if err != nil {
 		return CreditResult{}, false, err
 	}

@@ -49,7 +49,9 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 	}
 	var outcome idempotency.Outcome
 	var rec idempotency.Record
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+	// Relaxed: the reservation matters only to the request's own transaction, which is
+	// durable and, committing later, makes the reservation durable with it.
+	err = a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		var err error
 		outcome, rec, err = idempotency.Begin(ctx, tx, scope, idem.Key, idem.Fingerprint, a.now())
 		return err
@@ -77,7 +79,7 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 		// Release the key so that the client may retry (also when it went away: its retry
 		// must not wait for the lock to expire); if this fails too, the lock expires.
 		bg := context.WithoutCancel(ctx)
-		if rerr := a.Store.InTx(bg, func(tx store.Tx) error {
+		if rerr := a.Store.InTxRelaxed(bg, func(tx store.Tx) error {
 			return tx.ReleaseIdempotencyKey(bg, scope, idem.Key)
 		}); rerr != nil {
 			a.Log.Warn("release idempotency key", "err", rerr)

@@ -119,7 +119,7 @@ func (a *App) Authenticate(ctx context.Context, secret string) (org.APIKey, erro
 	}
 	now := a.now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
-		if err := a.Store.InTx(ctx, func(tx store.Tx) error { return tx.TouchAPIKey(ctx, k.ID, now) }); err != nil {
+		if err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error { return tx.TouchAPIKey(ctx, k.ID, now) }); err != nil {
 			a.Log.Warn("record API key use", "key_id", k.ID, "err", err)
 		}
 	}

@@ -252,6 +252,42 @@ func (a *App) GetRecipient(ctx context.Context, scope tenant.Scope, ref string) 
 	return v, err
 }
 
+// recipientKey is a cache key: a reference (UUID or external id) in one scope.
+type recipientKey struct {
+	scope tenant.Scope
+	ref   string
+}
+
+// maxCachedRecipients bounds the identity cache; past it the cache starts over.
+const maxCachedRecipients = 100_000
+
+// recipientIdentity resolves a reference to the recipient's id and external id. The mapping
+// never changes (recipients are not deleted and external ids cannot be changed), so it is
+// cached: a credit then costs no lookup before it joins a ledger batch. Only existing
+// recipients are cached; an unknown reference is looked up every time.
+func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref string) (recipient.Recipient, error) {
+	k := recipientKey{scope, ref}
+	if v, ok := a.recipients.Load(k); ok {
+		return v.(recipient.Recipient), nil
+	}
+	var r recipient.Recipient
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = tx.GetRecipient(ctx, scope, ref)
+		return mapNotFound(err, "recipient")
+	})
+	if err != nil {
+		return r, err
+	}
+	if a.recipientCount.Add(1) > maxCachedRecipients {
+		a.recipients.Clear()
+		a.recipientCount.Store(0)
+	}
+	// Only the identity is kept: mutable fields would go stale.
+	a.recipients.Store(k, recipient.Recipient{ID: r.ID, Scope: r.Scope, ExternalID: r.ExternalID, Currency: r.Currency})
+	return r, nil
+}
+
 // ListRecipients pages through recipients, oldest first; next is the cursor of the following
 // page, empty on the last.
 func (a *App) ListRecipients(ctx context.Context, scope tenant.Scope, cursor string, limit int) (items []RecipientView, next string, err error) {

@@ -52,6 +52,11 @@ type Store interface {
 	// again when the engine reports a transient conflict (deadlock, serialization failure), so
 	// it must not have side effects outside the transaction.
 	InTx(ctx context.Context, fn func(Tx) error) error
+	// InTxRelaxed is InTx for writes that need not be durable the moment they commit
+	// (PostgreSQL then does not wait for the WAL flush). Safe when losing the write in a crash
+	// is harmless, or when a later durable commit depends on it: the WAL is flushed in order,
+	// so that commit makes this one durable too.
+	InTxRelaxed(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (on SQLite, on the read pool, so reads never
 	// wait for the single writer).
 	Read(ctx context.Context, fn func(Tx) error) error

@@ -34,7 +34,8 @@ var Dialect = sqlstore.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
 	},
-	TimeArg: func(t time.Time) any { return t.UTC() },
+	TimeArg:       func(t time.Time) any { return t.UTC() },
+	RelaxedCommit: "SET LOCAL synchronous_commit TO OFF",
 }
 
 // Options tune the connection pool.

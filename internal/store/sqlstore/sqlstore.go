@@ -34,6 +34,9 @@ type Dialect struct {
 	// TimeArg converts a time for binding. SQLite stores times as fixed-width UTC text so that
 	// they sort and compare correctly as strings.
 	TimeArg func(time.Time) any
+	// RelaxedCommit is run first in an InTxRelaxed transaction ("" when the engine has no such
+	// switch).
+	RelaxedCommit string
 	// CacheStatements keeps statements prepared: the SQLite driver would otherwise parse and
 	// plan every statement again (a quarter of the CPU under load). pgx caches on its own.
 	CacheStatements bool
@@ -97,6 +100,23 @@ const maxAttempts = 5
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return db.inTx(ctx, fn)
+}
+
+// InTxRelaxed implements store.Store.
+func (db *DB) InTxRelaxed(ctx context.Context, fn func(store.Tx) error) error {
+	if db.d.RelaxedCommit == "" {
+		return db.inTx(ctx, fn)
+	}
+	return db.inTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.(*Tx).exec(ctx, db.d.RelaxedCommit); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = db.run(ctx, db.writer, false, fn)
