@@ -155,6 +155,16 @@ type holdStore struct {
 	entered chan struct{}
 }
 
+// InTxRelaxed sees the request's own transactions (the idempotency reservation) too.
+func (s *holdStore) InTxRelaxed(ctx context.Context, fn func(store.Tx) error) error {
+	s.mu.Lock()
+	if s.armed && ctx.Value(http.ServerContextKey) != nil && s.reqCtx == nil {
+		s.reqCtx = ctx
+	}
+	s.mu.Unlock()
+	return s.Store.InTxRelaxed(ctx, fn)
+}
+
 func (s *holdStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	fromRequest := ctx.Value(http.ServerContextKey) != nil
 	s.mu.Lock()
