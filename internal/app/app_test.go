@@ -20,7 +20,7 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 // newOrg opens a fresh database of the engine and creates an org with a recipient.
-func newOrg(t *testing.T, e storetest.Engine) (*app.App, tenant.Scope, app.RecipientView) {
+func newOrg(t testing.TB, e storetest.Engine) (*app.App, tenant.Scope, app.RecipientView) {
 	t.Helper()
 	a := app.New(e.Open(t), nil, "http://127.0.0.1:8080")
 	ctx := context.Background()

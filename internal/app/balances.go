@@ -343,18 +343,18 @@ func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient
 	if err != nil {
 		return b, err
 	}
-	in, err := tx.SumTransfers(ctx, funding.ID, avail.ID, time.Time{})
+	in, err := tx.SumTransfers(ctx, funding.ID, avail.ID, time.Time{}, store.DestinationSide)
 	if err != nil {
 		return b, err
 	}
-	out, err := tx.SumTransfers(ctx, avail.ID, funding.ID, time.Time{})
+	out, err := tx.SumTransfers(ctx, avail.ID, funding.ID, time.Time{}, store.SourceSide)
 	if err != nil {
 		return b, err
 	}
 	b.TotalEarnings = in - out
 	b.Withdrawable = b.Available
 	if b.MinimumWaitDays > 0 {
-		recent, err := tx.SumTransfers(ctx, funding.ID, avail.ID, a.now().AddDate(0, 0, -b.MinimumWaitDays))
+		recent, err := tx.SumTransfers(ctx, funding.ID, avail.ID, a.now().AddDate(0, 0, -b.MinimumWaitDays), store.DestinationSide)
 		if err != nil {
 			return b, err
 		}

@@ -383,8 +383,11 @@ func (a *App) SubmitPayout(ctx context.Context, scope tenant.Scope, paymentID st
 		}
 		if settler, ok := rl.(rail.Settler); ok {
 			if _, hold := settler.Outcome(po); !hold {
-				return a.enqueue(ctx, tx, SettlePayoutArgs{OrgID: scope.OrgID, Mode: scope.Mode, PaymentID: p.ID},
-					&river.InsertOpts{ScheduledAt: now.Add(settler.SettleDelay())})
+				var opts *river.InsertOpts
+				if d := settler.SettleDelay(); d > 0 {
+					opts = &river.InsertOpts{ScheduledAt: now.Add(d)}
+				}
+				return a.enqueue(ctx, tx, SettlePayoutArgs{OrgID: scope.OrgID, Mode: scope.Mode, PaymentID: p.ID}, opts)
 			}
 		}
 		return nil

@@ -40,7 +40,7 @@ type payoutEnv struct {
 
 // newPayoutEnv builds an org with a recipient credited 100.00 EUR, a sealer, the sandbox rail
 // (settling at once) and, when start is true, a running job queue.
-func newPayoutEnv(t *testing.T, e storetest.Engine, start bool) payoutEnv {
+func newPayoutEnv(t testing.TB, e storetest.Engine, start bool) payoutEnv {
 	t.Helper()
 	a, scope, r := newOrg(t, e)
 	key := make([]byte, 32)
@@ -71,7 +71,7 @@ func newPayoutEnv(t *testing.T, e storetest.Engine, start bool) payoutEnv {
 	return payoutEnv{a: a, scope: scope, r: r, queue: q}
 }
 
-func (e payoutEnv) addIBAN(t *testing.T, ending string) app.PayoutMethodView {
+func (e payoutEnv) addIBAN(t testing.TB, ending string) app.PayoutMethodView {
 	t.Helper()
 	m, err := e.a.AddPayoutMethod(context.Background(), e.scope, e.r.ID, app.PayoutMethodInput{
 		HolderName: "Ada Lovelace", IBAN: germanIBAN(ending)})

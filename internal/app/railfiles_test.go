@@ -19,7 +19,7 @@ import (
 
 // liveOrg is a live-mode org with NACHA and SEPA set up; the NACHA ODFI is the one of the
 // real return file in ../shared/fixtures, so that file's returns find this org's payouts.
-func liveOrg(t *testing.T, e storetest.Engine) (*app.App, tenant.Scope) {
+func liveOrg(t testing.TB, e storetest.Engine) (*app.App, tenant.Scope) {
 	t.Helper()
 	a := app.New(e.Open(t), nil, "http://127.0.0.1:8080")
 	t.Cleanup(a.Close)

@@ -28,6 +28,15 @@ var (
 	ErrConflict = errors.New("conflict")
 )
 
+// Side is one end of a transfer.
+type Side int
+
+// Sides.
+const (
+	SourceSide Side = iota
+	DestinationSide
+)
+
 // PaymentFilter narrows a payment listing.
 type PaymentFilter struct {
 	RecipientID string
@@ -109,8 +118,9 @@ type Tx interface {
 	// ListTransfers returns transfers touching any of the accounts, newest first, older than
 	// the cursor id when one is given.
 	ListTransfers(ctx context.Context, accountIDs []string, before string, limit int) ([]ledger.Transfer, error)
-	// SumTransfers adds up transfers from one account to another created at or after since.
-	SumTransfers(ctx context.Context, fromID, toID string, since time.Time) (int64, error)
+	// SumTransfers adds up transfers from one account to another created at or after since,
+	// reading through the index of the given side (the one with fewer transfers).
+	SumTransfers(ctx context.Context, fromID, toID string, since time.Time, via Side) (int64, error)
 	// AccountTotals reads every account with its transfer sums, for the invariant check.
 	AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error)
 
