@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"os"
+	"strconv"
 	"context"
 	"fmt"
 	"sync"
@@ -97,7 +99,10 @@ func BenchmarkWithdrawalsThroughSandbox(b *testing.B) {
 //
 //	go test -run '^$' -bench Export100k -benchtime 1x -timeout 30m ./internal/app/
 func BenchmarkExport100k(b *testing.B) {
-	const n = 100_000
+	n := 100_000
+	if v := os.Getenv("EXPORT_N"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
 	for _, eng := range storetest.Engines(b) {
 		for _, railName := range []string{"nacha", "sepa"} {
 			b.Run(eng.Name+"/"+railName, func(b *testing.B) {

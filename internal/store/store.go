@@ -138,6 +138,11 @@ type Tx interface {
 	GetPayment(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (payment.Payment, error)
 	UpdatePayment(ctx context.Context, p payment.Payment) error
 	InsertTransition(ctx context.Context, t payment.Transition) error
+	// InsertTransitions stores many transitions in few statements (bank file exports).
+	InsertTransitions(ctx context.Context, ts []payment.Transition) error
+	// MarkExported moves pending payouts to processing with their rail references and file,
+	// in few statements; it fails unless every one was pending.
+	MarkExported(ctx context.Context, scope tenant.Scope, fileID string, refs map[string]string, at time.Time) error
 	ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error)
 	// ListPayments pages newest first.
 	ListPayments(ctx context.Context, scope tenant.Scope, f PaymentFilter) ([]payment.Payment, error)

@@ -36,6 +36,7 @@ var Dialect = sqlstore.Dialect{
 	},
 	TimeArg:       func(t time.Time) any { return t.UTC() },
 	RelaxedCommit: "SET LOCAL synchronous_commit TO OFF",
+	ArrayParams:   true,
 }
 
 // Options tune the connection pool.

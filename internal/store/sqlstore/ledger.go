@@ -132,27 +132,37 @@ func (t *Tx) DeleteAccounts(ctx context.Context, ids []string) error {
 }
 
 // LockAccounts implements ledger.Store.
+// Ids go in chunks, in ascending order, so that locks are always taken in the same order.
 func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.Account, error) {
-	args := make([]any, len(ids))
-	for i, v := range ids {
-		args[i] = v
-	}
-	rows, err := t.query(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
-		placeholders(1, len(ids))+`) ORDER BY id`+t.d.LockRows, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := make(map[string]ledger.Account, len(ids))
-	for rows.Next() {
-		a, err := scanAccount(rows)
+	for start := 0; start < len(ids); start += maxInList {
+		part := ids[start:min(start+maxInList, len(ids))]
+		args := make([]any, len(part))
+		for i, v := range part {
+			args[i] = v
+		}
+		rows, err := t.query(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
+			placeholders(1, len(part))+`) ORDER BY id`+t.d.LockRows, args...)
 		if err != nil {
 			return nil, err
 		}
-		out[a.ID] = a
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a.ID] = a
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
+
+// maxInList bounds the parameters of one IN list (SQLite refuses more than 32,766 variables).
+const maxInList = 500
 
 const transferColumns = `id, org_id, mode, kind, currency, amount, source_account_id, destination_account_id, transfer_key, description, metadata, reverses_transfer_id, payment_id, created_at`
 
@@ -189,18 +199,29 @@ func (t *Tx) queryTransfers(ctx context.Context, q string, args ...any) ([]ledge
 
 // TransfersByKey implements ledger.Store.
 func (t *Tx) TransfersByKey(ctx context.Context, scope tenant.Scope, keys []string) (map[string]ledger.Transfer, error) {
-	args := []any{scope.OrgID, string(scope.Mode)}
-	for _, k := range keys {
-		args = append(args, k)
+	out := map[string]ledger.Transfer{}
+	if t.d.ArrayParams {
+		list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers
+			WHERE org_id = $1 AND mode = $2 AND transfer_key = ANY($3::text[])`, scope.OrgID, string(scope.Mode), keys)
+		for _, tr := range list {
+			out[tr.Key] = tr
+		}
+		return out, err
 	}
-	list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND transfer_key IN (`+
-		placeholders(3, len(keys))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]ledger.Transfer, len(list))
-	for _, tr := range list {
-		out[tr.Key] = tr
+	for start := 0; start < len(keys); start += maxInList {
+		part := keys[start:min(start+maxInList, len(keys))]
+		args := []any{scope.OrgID, string(scope.Mode)}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND transfer_key IN (`+
+			placeholders(3, len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, tr := range list {
+			out[tr.Key] = tr
+		}
 	}
 	return out, nil
 }

@@ -3,6 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/store"
@@ -168,4 +172,79 @@ func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]paymen
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// InsertTransitions implements store.Tx.
+func (t *Tx) InsertTransitions(ctx context.Context, ts []payment.Transition) error {
+	const cols, chunk = 6, 500
+	for start := 0; start < len(ts); start += chunk {
+		part := ts[start:min(start+chunk, len(ts))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO payment_transitions (id, payment_id, from_status, to_status, reason, created_at) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, tr := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+			args = append(args, tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt))
+		}
+		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkExported implements store.Tx.
+func (t *Tx) MarkExported(ctx context.Context, scope tenant.Scope, fileID string, refs map[string]string, at time.Time) error {
+	ids := make([]string, 0, len(refs))
+	for id := range refs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if t.d.ArrayParams {
+		references := make([]string, len(ids))
+		for i, id := range ids {
+			references[i] = refs[id]
+		}
+		res, err := t.exec(ctx, `UPDATE payments SET status = 'processing', rail_file_id = $3, updated_at = $4, rail_reference = v.ref
+			FROM unnest($5::text[], $6::text[]) AS v(id, ref)
+			WHERE payments.id = v.id AND payments.org_id = $1 AND payments.mode = $2 AND payments.status = 'pending'`,
+			scope.OrgID, string(scope.Mode), fileID, t.ts(at), ids, references)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+			return fmt.Errorf("sqlstore: %d of %d exported payouts were still pending (%v)", n, len(ids), err)
+		}
+		return nil
+	}
+	const chunk = 400
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := []any{scope.OrgID, string(scope.Mode), fileID, t.ts(at)}
+		var sb strings.Builder
+		sb.WriteString(`UPDATE payments SET status = 'processing', rail_file_id = $3, updated_at = $4, rail_reference = CASE id`)
+		for _, id := range part {
+			fmt.Fprintf(&sb, " WHEN $%d THEN $%d", len(args)+1, len(args)+2)
+			args = append(args, id, refs[id])
+		}
+		sb.WriteString(" END WHERE org_id = $1 AND mode = $2 AND status = 'pending' AND id IN (")
+		for i := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "$%d", 5+2*i)
+		}
+		sb.WriteString(")")
+		res, err := t.exec(ctx, sb.String(), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
+			return fmt.Errorf("sqlstore: %d of %d exported payouts were still pending (%v)", n, len(part), err)
+		}
+	}
+	return nil
 }

@@ -37,6 +37,9 @@ type Dialect struct {
 	// RelaxedCommit is run first in an InTxRelaxed transaction ("" when the engine has no such
 	// switch).
 	RelaxedCommit string
+	// ArrayParams says the engine takes a list as one array parameter (PostgreSQL's
+	// "= ANY($1)", unnest); long IN lists then become one short statement with a good plan.
+	ArrayParams bool
 	// CacheStatements keeps statements prepared: the SQLite driver would otherwise parse and
 	// plan every statement again (a quarter of the CPU under load). pgx caches on its own.
 	CacheStatements bool
