@@ -1,10 +1,10 @@
 package app_test
 
 import (
-	"os"
-	"strconv"
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"

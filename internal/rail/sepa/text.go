@@ -5,29 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/payport/payport/internal/rail/latin"
 )
-
-// latin1Fold spells the letters U+00C0..U+00FF in the SEPA basic set, indexed from U+00C0; ""
-// drops the character (× and ÷ are not letters).
-var latin1Fold = [64]string{
-	"A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
-	"D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
-}
-
-// latinExtAFold spells the letters U+0100..U+017F (Latin Extended-A: Polish, Czech, Baltic,
-// Hungarian, Turkish... names) in the SEPA basic set, indexed from U+0100.
-var latinExtAFold = [128]string{
-	"A", "a", "A", "a", "A", "a", "C", "c", "C", "c", "C", "c", "C", "c", "D", "d",
-	"D", "d", "E", "e", "E", "e", "E", "e", "E", "e", "E", "e", "G", "g", "G", "g",
-	"G", "g", "G", "g", "H", "h", "H", "h", "I", "i", "I", "i", "I", "i", "I", "i",
-	"I", "i", "IJ", "ij", "J", "j", "K", "k", "k", "L", "l", "L", "l", "L", "l", "L",
-	"l", "L", "l", "N", "n", "N", "n", "N", "n", "n", "N", "n", "O", "o", "O", "o",
-	"O", "o", "OE", "oe", "R", "r", "R", "r", "R", "r", "S", "s", "S", "s", "S", "s",
-	"S", "s", "T", "t", "T", "t", "T", "t", "U", "u", "U", "u", "U", "u", "U", "u",
-	"U", "u", "U", "u", "W", "w", "Y", "y", "Y", "Z", "z", "Z", "z", "Z", "z", "s",
-}
 
 // inBasicSet reports whether b belongs to the SEPA basic Latin character set that every bank in
 // the scheme must accept: a-z A-Z 0-9 / - ? : ( ) . , ' + and space.
@@ -62,10 +42,8 @@ func sepaText(s string, width int) string {
 			out = "+"
 		case r == '_':
 			out = "-"
-		case 0xc0 <= r && r <= 0xff:
-			out = latin1Fold[r-0xc0]
-		case 0x100 <= r && r <= 0x17f:
-			out = latinExtAFold[r-0x100]
+		default:
+			out, _ = latin.Fold(r)
 		}
 		if out == "" {
 			space = b.Len() > 0
