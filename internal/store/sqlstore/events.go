@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/tenant"
@@ -20,25 +19,12 @@ func (t *Tx) InsertEvent(ctx context.Context, e event.Event) error {
 }
 
 func (t *Tx) flushEvents(ctx context.Context) error {
-	const cols, chunk = 7, 500
-	for start := 0; start < len(t.events); start += chunk {
-		part := t.events[start:min(start+chunk, len(t.events))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO events (id, org_id, mode, type, object_id, data, created_at) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, e := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-			args = append(args, e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt))
-		}
-		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
-			return err
-		}
-	}
+	events := t.events
 	t.events = nil
-	return nil
+	return t.insertRows(ctx, "events", "id, org_id, mode, type, object_id, data, created_at", 7, len(events), func(i int) []any {
+		e := events[i]
+		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt)}
+	})
 }
 
 // ListEvents implements store.Tx.

@@ -235,26 +235,12 @@ func nullString(s string) any {
 
 // InsertTransfers implements ledger.Store.
 func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) error {
-	const cols, chunk = 14, 400
-	for start := 0; start < len(transfers); start += chunk {
-		part := transfers[start:min(start+chunk, len(transfers))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO ledger_transfers (` + transferColumns + `) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, tr := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-			args = append(args, tr.ID, tr.Scope.OrgID, string(tr.Scope.Mode), string(tr.Kind), tr.Currency, tr.Amount,
-				tr.SourceID, tr.DestinationID, nullString(tr.Key), tr.Description, jsonText(tr.Metadata),
-				nullString(tr.ReversesTransferID), nullString(tr.PaymentID), t.ts(tr.CreatedAt))
-		}
-		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.insertRows(ctx, "ledger_transfers", transferColumns, 14, len(transfers), func(i int) []any {
+		tr := transfers[i]
+		return []any{tr.ID, tr.Scope.OrgID, string(tr.Scope.Mode), string(tr.Kind), tr.Currency, tr.Amount,
+			tr.SourceID, tr.DestinationID, nullString(tr.Key), tr.Description, jsonText(tr.Metadata),
+			nullString(tr.ReversesTransferID), nullString(tr.PaymentID), t.ts(tr.CreatedAt)}
+	})
 }
 
 // SetBalances implements ledger.Store.

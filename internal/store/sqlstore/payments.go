@@ -176,24 +176,10 @@ func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]paymen
 
 // InsertTransitions implements store.Tx.
 func (t *Tx) InsertTransitions(ctx context.Context, ts []payment.Transition) error {
-	const cols, chunk = 6, 500
-	for start := 0; start < len(ts); start += chunk {
-		part := ts[start:min(start+chunk, len(ts))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO payment_transitions (id, payment_id, from_status, to_status, reason, created_at) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, tr := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
-			args = append(args, tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt))
-		}
-		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.insertRows(ctx, "payment_transitions", "id, payment_id, from_status, to_status, reason, created_at", 6, len(ts), func(i int) []any {
+		tr := ts[i]
+		return []any{tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt)}
+	})
 }
 
 // MarkExported implements store.Tx.

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -387,4 +388,28 @@ func placeholders(start, n int) string {
 		b = fmt.Appendf(b, "$%d", start+i)
 	}
 	return string(b)
+}
+
+// insertRows inserts n rows with multi-row INSERT statements of at most 400 rows (SQLite
+// allows 32,766 parameters per statement). row returns the values of row i, in the order of
+// columns.
+func (t *Tx) insertRows(ctx context.Context, table, columns string, ncols, n int, row func(i int) []any) error {
+	const chunk = 400
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO ` + table + ` (` + columns + `) VALUES `)
+		args := make([]any, 0, (end-start)*ncols)
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders((i-start)*ncols+1, ncols) + ")")
+			args = append(args, row(i)...)
+		}
+		if _, err := t.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
