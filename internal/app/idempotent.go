@@ -88,6 +88,22 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 	return result, false, err
 }
 
+// idempotentTx runs fn in one write transaction, once per idempotency key, storing its answer
+// in that same transaction.
+func idempotentTx[T any](ctx context.Context, a *App, scope tenant.Scope, idem IdemRequest, fn func(tx store.Tx) (T, error)) (T, bool, error) {
+	return runIdempotent(ctx, a, scope, idem, func(complete completeFunc[T]) (T, error) {
+		var result T
+		err := a.Store.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			if result, err = fn(tx); err != nil {
+				return err
+			}
+			return complete(ctx, tx, result)
+		})
+		return result, err
+	})
+}
+
 // completeFunc stores a request's answer in the transaction (and under the context) that
 // commits its effects.
 type completeFunc[T any] func(ctx context.Context, tx store.Tx, result T) error

@@ -101,53 +101,58 @@ func (in PayoutMethodInput) details() (bank.Details, error) {
 // method (or one added with MakeDefault) becomes the default. Adding an account the
 // recipient already has answers 409 naming it.
 func (a *App) AddPayoutMethod(ctx context.Context, scope tenant.Scope, ref string, in PayoutMethodInput) (PayoutMethodView, error) {
+	v, _, err := a.AddPayoutMethodIdem(ctx, scope, ref, in, IdemRequest{})
+	return v, err
+}
+
+// AddPayoutMethodIdem is AddPayoutMethod with an Idempotency-Key: a retry replays the first
+// answer (replayed = true) instead of answering 409 duplicate_payout_method.
+func (a *App) AddPayoutMethodIdem(ctx context.Context, scope tenant.Scope, ref string, in PayoutMethodInput, idem IdemRequest) (PayoutMethodView, bool, error) {
 	d, err := in.details()
 	if err != nil {
-		return PayoutMethodView{}, err
+		return PayoutMethodView{}, false, err
 	}
 	if a.Sealer == nil {
-		return PayoutMethodView{}, errors.New("no master key configured for sealing bank details")
+		return PayoutMethodView{}, false, errors.New("no master key configured for sealing bank details")
 	}
 	now := a.now()
 	m := payout.Method{ID: id.New("pm"), Scope: scope, Type: payout.BankAccount, Masked: bank.Mask(d),
 		Fingerprint: a.Sealer.Fingerprint([]byte(bank.Fingerprint(d))), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
 	plain, err := json.Marshal(d)
 	if err != nil {
-		return PayoutMethodView{}, err
+		return PayoutMethodView{}, false, err
 	}
 	if m.Sealed, err = a.Sealer.Seal(plain, payout.SealAAD(m.ID)); err != nil {
-		return PayoutMethodView{}, err
+		return PayoutMethodView{}, false, err
 	}
-	var v PayoutMethodView
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+	return idempotentTx(ctx, a, scope, idem, func(tx store.Tx) (PayoutMethodView, error) {
 		r, err := tx.GetRecipient(ctx, scope, ref)
 		if err != nil {
-			return mapNotFound(err, "recipient")
+			return PayoutMethodView{}, mapNotFound(err, "recipient")
 		}
 		m.RecipientID = r.ID
 		existing, err := tx.ListPayoutMethods(ctx, scope, r.ID)
 		if err != nil {
-			return err
+			return PayoutMethodView{}, err
 		}
 		for _, e := range existing {
 			if e.Fingerprint == m.Fingerprint {
-				return &Error{Kind: Conflict, Code: "duplicate_payout_method", Field: "account_number",
+				return PayoutMethodView{}, &Error{Kind: Conflict, Code: "duplicate_payout_method", Field: "account_number",
 					Message: "this account is already payout method " + e.ID}
 			}
 		}
 		if len(existing) == 0 || in.MakeDefault {
 			if err := tx.ClearDefaultPayoutMethod(ctx, scope, r.ID); err != nil {
-				return err
+				return PayoutMethodView{}, err
 			}
 			m.IsDefault = true
 		}
 		if err := tx.InsertPayoutMethod(ctx, m); err != nil {
-			return err
+			return PayoutMethodView{}, err
 		}
-		v = viewMethod(m)
-		return a.recordEvent(ctx, tx, scope, PayoutMethodCreated, m.ID, v, now)
+		v := viewMethod(m)
+		return v, a.recordEvent(ctx, tx, scope, PayoutMethodCreated, m.ID, v, now)
 	})
-	return v, err
 }
 
 // ListPayoutMethods lists a recipient's active payout methods, the default first.

@@ -58,16 +58,25 @@ func (s *Server) routePayouts() {
 		DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 422},
 	}, access{scope: org.ScopePayouts}), func(ctx context.Context, in *struct {
 		RecipientRef
-		Body payoutMethodBody
-	}) (*struct{ Body app.PayoutMethodView }, error) {
+		IdemHeader
+		RawBody []byte
+		Body    payoutMethodBody
+	}) (*struct {
+		Status int
+		Body   app.PayoutMethodView
+	}, error) {
 		b := in.Body
-		v, err := s.app.AddPayoutMethod(ctx, scopeFrom(ctx), in.ID, app.PayoutMethodInput{Type: b.Type, HolderName: b.HolderName,
+		v, replayed, err := s.app.AddPayoutMethodIdem(ctx, scopeFrom(ctx), in.ID, app.PayoutMethodInput{Type: b.Type, HolderName: b.HolderName,
 			Country: b.Country, Currency: b.Currency, IBAN: b.IBAN, BIC: b.BIC, SortCode: b.SortCode, AccountNumber: b.AccountNumber,
-			RoutingNumber: b.RoutingNumber, AccountType: b.AccountType, MakeDefault: b.Default})
+			RoutingNumber: b.RoutingNumber, AccountType: b.AccountType, MakeDefault: b.Default},
+			idemOf(in.IdempotencyKey, http.MethodPost, "/api/recipients/"+in.ID+"/payout_methods", in.RawBody))
 		if err != nil {
 			return nil, s.fail(ctx, err)
 		}
-		return &struct{ Body app.PayoutMethodView }{v}, nil
+		return &struct {
+			Status int
+			Body   app.PayoutMethodView
+		}{created(replayed), v}, nil
 	})
 
 	huma.Register(s.api, s.secured(huma.Operation{

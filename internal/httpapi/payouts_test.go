@@ -94,7 +94,17 @@ func TestPayoutMethodsOverHTTP(t *testing.T) {
 		if info := en.info(en.key, "site_1"); info["has_bank_account"] != true {
 			t.Fatalf("has_bank_account false after adding an EUR account: %v", info)
 		}
+		// With an Idempotency-Key a retry replays the first answer; without one, the same account
+		// again is a conflict naming the method.
+		us := `{"holder_name":"Ada","routing_number":"011000015","account_number":"000123450000","account_type":"checking"}`
+		first := en.must(201, "POST", "/api/recipients/site_1/payout_methods", en.key, us, "Idempotency-Key", "pm-1")
+		replay := en.must(200, "POST", "/api/recipients/site_1/payout_methods", en.key, us, "Idempotency-Key", "pm-1")
+		if string(first.Body) != string(replay.Body) {
+			t.Fatalf("replay differs:\n%s\n%s", first.Body, replay.Body)
+		}
+		wantProblem(t, en.do("POST", "/api/recipients/site_1/payout_methods", en.key, us), 409, "duplicate_payout_method", "account_number")
 		en.must(200, "DELETE", "/api/recipients/site_1/payout_methods/"+m["id"].(string), en.key, nil)
+		en.must(200, "DELETE", "/api/recipients/site_1/payout_methods/"+first.obj(t)["id"].(string), en.key, nil)
 		if info := en.info(en.key, "site_1"); info["has_bank_account"] != false {
 			t.Fatalf("has_bank_account true after removing the only account")
 		}
