@@ -18,6 +18,7 @@ import (
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
 	"github.com/payport/payport/internal/payment"
+	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/rail"
 	"github.com/payport/payport/internal/rail/nacha"
 	"github.com/payport/payport/internal/rail/sepa"
@@ -95,10 +96,37 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		executionDate = now
 	}
 	var view RailFileView
+	var orphans []string
+	defer func() {
+		for _, id := range orphans {
+			if err := a.failPending(context.WithoutCancel(ctx), scope, id, payment.FailPayoutMethodRemoved); err != nil {
+				a.Log.Warn("fail payout whose method was removed", "payment_id", id, "err", err)
+			}
+		}
+	}()
 	err = a.Store.InTx(ctx, func(tx store.Tx) error {
-		ps, err := tx.PaymentsForExport(ctx, scope, railName, MaxPayoutsPerFile)
+		orphans = orphans[:0]
+		queued, err := tx.PaymentsForExport(ctx, scope, railName, MaxPayoutsPerFile)
 		if err != nil {
 			return err
+		}
+		// A payout whose method was removed while it waited does not go into the file; it is
+		// failed below, after this transaction (it stays pending if that fails).
+		methods := map[string]payout.Method{}
+		ps := queued[:0:0]
+		for _, p := range queued {
+			m, ok := methods[p.PayoutMethodID]
+			if !ok {
+				if m, err = tx.GetPayoutMethod(ctx, scope, p.PayoutMethodID); err != nil {
+					return err
+				}
+				methods[m.ID] = m
+			}
+			if m.Status == payout.StatusActive {
+				ps = append(ps, p)
+			} else {
+				orphans = append(orphans, p.ID)
+			}
 		}
 		if len(ps) == 0 {
 			return &Error{Kind: Conflict, Code: "nothing_to_export", Message: "no pending " + railName + " payouts to export"}
@@ -111,7 +139,7 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			if d, ok := details[p.PayoutMethodID]; ok {
 				return d, nil
 			}
-			d, err := a.methodDetailsTx(ctx, tx, p)
+			d, err := a.openDetails(methods[p.PayoutMethodID])
 			details[p.PayoutMethodID] = d
 			return d, err
 		}
@@ -211,15 +239,6 @@ func remittance(p payment.Payment) string {
 func fileIDModifier(now time.Time) string {
 	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 	return string(chars[(now.Hour()*60+now.Minute())%len(chars)])
-}
-
-// methodDetailsTx opens the bank details a payout pays to.
-func (a *App) methodDetailsTx(ctx context.Context, tx store.Tx, p payment.Payment) (bank.Details, error) {
-	m, err := tx.GetPayoutMethod(ctx, p.Scope, p.PayoutMethodID)
-	if err != nil {
-		return bank.Details{}, err
-	}
-	return a.openDetails(m)
 }
 
 // paymentPosting moves a payout's amount between two of its recipient's accounts.

@@ -84,6 +84,19 @@ func TestNACHAFileRail(t *testing.T) {
 			if p, _ := a.GetPayment(ctx, scope, ids[0]); p.Status != "pending" {
 				t.Fatalf("queued payout is %s", p.Status)
 			}
+			// A fourth payout whose account is removed before the export stays out of the file.
+			savings, err := a.AddPayoutMethod(ctx, scope, r.ID, app.PayoutMethodInput{HolderName: "Paul Jones",
+				RoutingNumber: "091000019", AccountNumber: "987654321", AccountType: "savings"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			orphan, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "7.00", Currency: "USD", PayoutMethodID: savings.ID}, app.IdemRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.RemovePayoutMethod(ctx, scope, r.ID, savings.ID); err != nil {
+				t.Fatal(err)
+			}
 			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
 			if err != nil {
 				t.Fatal(err)
@@ -102,6 +115,9 @@ func TestNACHAFileRail(t *testing.T) {
 			}
 			if _, err := a.ExportRailFile(ctx, scope, "nacha", timeNow()); appCode(err) != "nothing_to_export@" {
 				t.Fatalf("second export: %s", appCode(err))
+			}
+			if p, _ := a.GetPayment(ctx, scope, orphan.ID); p.Status != "failed" || p.FailureCode != "payout_method_removed" {
+				t.Fatalf("payout to a removed account: %+v", p)
 			}
 			okLedger(t, a)
 
