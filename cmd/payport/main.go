@@ -44,6 +44,9 @@ type CLI struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
 	} `cmd:"" help:"Ledger tools."`
 	Rails RailsCmd `cmd:"" help:"File rails: export NACHA and SEPA files, import the bank's answers."`
+	Keys  struct {
+		Rotate KeysRotateCmd `cmd:"" help:"Make a new key sign portal tokens (published at /.well-known/jwks.json)."`
+	} `cmd:"" help:"Grant signing keys."`
 	Bench struct {
 		Ledger BenchLedgerCmd `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
 	} `cmd:"" help:"Benchmarks."`

@@ -46,6 +46,9 @@ type App struct {
 	batcherOnce sync.Once
 	batcher     *postingBatcher
 
+	// keys caches the grant signing keys.
+	keys keyCache
+
 	// recipients caches recipient identities by reference (see recipientIdentity).
 	recipients     sync.Map
 	recipientCount atomic.Int64

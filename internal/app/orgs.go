@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -156,6 +157,14 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 	for cur, v := range s.MinimumWithdrawal {
 		if v < 0 {
 			return org.Org{}, invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
+		}
+	}
+	if s.Portal.MaxURLMinutes < 0 || s.Portal.MaxURLMinutes > 7*24*60 {
+		return org.Org{}, invalid("settings.portal.max_url_minutes", "max_url_minutes must be between 0 (default, 1440) and 10080")
+	}
+	for _, p := range s.Portal.RedirectAllowlist {
+		if u, err := url.Parse(p); err != nil || u.Scheme == "" || strings.EqualFold(u.Scheme, "javascript") || strings.EqualFold(u.Scheme, "data") {
+			return org.Org{}, invalid("settings.portal.redirect_allowlist", "%q is not an absolute URL or app scheme prefix such as https://app.example.com/ or myapp://", p)
 		}
 	}
 	if s.SEPA != nil {

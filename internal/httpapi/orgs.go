@@ -29,6 +29,7 @@ type SettingsView struct {
 	MinimumWaitDays   int                  `json:"minimum_wait_days" minimum:"0" maximum:"365" doc:"Days credited money waits before it can be withdrawn."`
 	NACHA             *org.NACHAOriginator `json:"nacha" doc:"US ACH origination for live USD payouts; null: no NACHA files."`
 	SEPA              *org.SEPADebtor      `json:"sepa" doc:"Debtor account for live EUR payouts; null: no SEPA files."`
+	Portal            org.PortalSettings   `json:"portal"`
 }
 
 // settingsPatch changes the settings members it names and keeps the others.
@@ -37,12 +38,13 @@ type settingsPatch struct {
 	MinimumWaitDays   *int                 `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
 	NACHA             *org.NACHAOriginator `json:"nacha,omitempty" doc:"Replaces the NACHA origination settings."`
 	SEPA              *org.SEPADebtor      `json:"sepa,omitempty" doc:"Replaces the SEPA debtor settings."`
+	Portal            *org.PortalSettings  `json:"portal,omitempty" doc:"Replaces the portal settings."`
 }
 
 func viewOrg(o org.Org) OrgView {
 	v := OrgView{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays,
-			NACHA: o.Settings.NACHA, SEPA: o.Settings.SEPA}}
+			NACHA: o.Settings.NACHA, SEPA: o.Settings.SEPA, Portal: o.Settings.Portal}}
 	for cur, minor := range o.Settings.MinimumWithdrawal {
 		if c, err := money.LookupCurrency(cur); err == nil {
 			v.Settings.MinimumWithdrawal[cur] = money.Format(minor, c)
@@ -160,6 +162,9 @@ func (s *Server) routeOrgs() {
 		}
 		if p := in.Body.Settings; p != nil && p.SEPA != nil {
 			settings.SEPA = p.SEPA
+		}
+		if p := in.Body.Settings; p != nil && p.Portal != nil {
+			settings.Portal = *p.Portal
 		}
 		if p := in.Body.Settings; p != nil && p.MinimumWithdrawal != nil {
 			settings.MinimumWithdrawal = map[string]int64{}

@@ -103,6 +103,7 @@ func New(cfg Config) *Server {
 	s.routeBalances()
 	s.routePayouts()
 	s.routeRails()
+	s.routeGrants()
 
 	s.handler = s.recoverer(s.withRequestID(s.observe(http.HandlerFunc(s.route))))
 	return s

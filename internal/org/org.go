@@ -33,6 +33,19 @@ type Settings struct {
 	NACHA *NACHAOriginator `json:"nacha,omitempty"`
 	// SEPA configures the org's SEPA credit transfer files (live mode); nil disables the rail.
 	SEPA *SEPADebtor `json:"sepa,omitempty"`
+	// Portal holds the defaults and limits of the hosted portal's signed URLs.
+	Portal PortalSettings `json:"portal"`
+}
+
+// PortalSettings are an org's defaults for portal URLs (seed 001: omitted flags fall back to
+// them) and the limits that protect its users.
+type PortalSettings struct {
+	AllowedOrigin       string   `json:"allowed_origin,omitempty" doc:"The allowed_origin claim: the origin allowed to frame the portal, e.g. *.axle.energy."`
+	RedirectAllowlist   []string `json:"redirect_allowlist,omitempty" doc:"Prefixes a redirect_uri may start with: https://app.example.com/ or myapp://"`
+	TwoFactor           bool     `json:"two_factor,omitempty" doc:"Default of enforce_two_factor_auth."`
+	HideTransactions    bool     `json:"hide_transactions,omitempty" doc:"Default of hide_transactions."`
+	AutoRedirectToSetup bool     `json:"auto_redirect_to_setup,omitempty" doc:"Default of auto_redirect_to_setup."`
+	MaxURLMinutes       int      `json:"max_url_minutes,omitempty" doc:"Longest lifetime of a portal URL, in minutes (default 1440)."`
 }
 
 // NACHAOriginator is what the org's bank (the ODFI) assigned for ACH origination.

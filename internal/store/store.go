@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/org"
@@ -27,6 +28,17 @@ var (
 	// ErrConflict means a unique constraint refused the write.
 	ErrConflict = errors.New("conflict")
 )
+
+// StoredKey is a signing key as stored: its private key sealed under the master key.
+type StoredKey struct {
+	KID           string
+	Algorithm     string
+	SealedPrivate string
+	PublicJWK     []byte
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
+	VerifyUntil   *time.Time
+}
 
 // Side is one end of a transfer.
 type Side int
@@ -170,6 +182,14 @@ type Tx interface {
 	// imported before.
 	InsertRailImport(ctx context.Context, imp rail.Import) error
 	GetRailImport(ctx context.Context, scope tenant.Scope, railName, contentHash string) (rail.Import, error)
+
+	// InsertSigningKey stores a key; its private half arrives sealed.
+	InsertSigningKey(ctx context.Context, k StoredKey) error
+	// ListSigningKeys lists keys that still verify at now, oldest first.
+	ListSigningKeys(ctx context.Context, now time.Time) ([]StoredKey, error)
+	// RetireSigningKeys stops the current keys from signing; they verify until verifyUntil.
+	RetireSigningKeys(ctx context.Context, now, verifyUntil time.Time) error
+	InsertGrant(ctx context.Context, g grant.Grant, claims []byte) error
 
 	InsertEvent(ctx context.Context, e event.Event) error
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)

@@ -1,0 +1,125 @@
+// Package signing holds the keys that sign grant tokens: Ed25519 (JWS "EdDSA") with a key id in
+// every token header, published as a JWKS so that any standard JOSE library verifies a token.
+// Verification is pinned to EdDSA and to known key ids: "none", HMAC and unknown kids fail.
+package signing
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Algorithm is the only signature algorithm Payport signs with or accepts.
+const Algorithm = jose.EdDSA
+
+// Key is one signing key. Private is nil for a key that only verifies.
+type Key struct {
+	KID       string
+	Private   ed25519.PrivateKey
+	Public    ed25519.PublicKey
+	CreatedAt time.Time
+	// RetiredAt is set once a newer key signs; the key still verifies until VerifyUntil.
+	RetiredAt   *time.Time
+	VerifyUntil *time.Time
+}
+
+// Generate makes a new key.
+func Generate(now time.Time) (Key, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return Key{}, err
+	}
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return Key{}, err
+	}
+	return Key{KID: "k_" + hex.EncodeToString(b), Private: priv, Public: pub, CreatedAt: now}, nil
+}
+
+// PublicJWK is the key's public half as a JWK.
+func (k Key) PublicJWK() ([]byte, error) {
+	return json.Marshal(jose.JSONWebKey{Key: k.Public, KeyID: k.KID, Algorithm: string(Algorithm), Use: "sig"})
+}
+
+// Set is the keys in force: the newest unretired key signs, every listed key verifies.
+type Set struct {
+	current *Key
+	keys    map[string]Key
+	order   []string
+}
+
+// NewSet builds a set from stored keys.
+func NewSet(keys []Key) *Set {
+	s := &Set{keys: map[string]Key{}}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].CreatedAt.Before(keys[j].CreatedAt) })
+	for i := range keys {
+		k := keys[i]
+		s.keys[k.KID] = k
+		s.order = append(s.order, k.KID)
+		if k.RetiredAt == nil && k.Private != nil {
+			s.current = &keys[i]
+		}
+	}
+	return s
+}
+
+// CanSign reports whether the set has a current key.
+func (s *Set) CanSign() bool { return s.current != nil }
+
+// Sign returns the compact JWS of claims, with the current key's kid in the header.
+func (s *Set) Sign(claims any) (string, error) {
+	if s.current == nil {
+		return "", errors.New("signing: no current key")
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: Algorithm, Key: s.current.Private},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", s.current.KID))
+	if err != nil {
+		return "", err
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
+}
+
+// Errors of Verify.
+var (
+	ErrMalformed  = errors.New("the token is not a well-formed signed token")
+	ErrUnknownKey = errors.New("the token names a key Payport does not have")
+	ErrSignature  = errors.New("the token's signature is not valid")
+)
+
+// Verify checks token's signature (EdDSA only, a known kid) and decodes its claims into v.
+// Expiry and audience are the caller's to check, on the decoded claims.
+func (s *Set) Verify(token string, v any) error {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{Algorithm})
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if len(tok.Headers) != 1 {
+		return ErrMalformed
+	}
+	k, ok := s.keys[tok.Headers[0].KeyID]
+	if !ok {
+		return ErrUnknownKey
+	}
+	if err := tok.Claims(k.Public, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrSignature, err)
+	}
+	return nil
+}
+
+// JWKS is the public keys as a JSON Web Key Set, newest last.
+func (s *Set) JWKS() jose.JSONWebKeySet {
+	var set jose.JSONWebKeySet
+	for _, kid := range s.order {
+		k := s.keys[kid]
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.Public, KeyID: k.KID, Algorithm: string(Algorithm), Use: "sig"})
+	}
+	return set
+}

@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/payport/payport/internal/grant"
+	"github.com/payport/payport/internal/store"
+)
+
+// InsertSigningKey implements store.Tx.
+func (t *Tx) InsertSigningKey(ctx context.Context, k store.StoredKey) error {
+	_, err := t.exec(ctx, `INSERT INTO signing_keys (kid, algorithm, sealed_private, public_jwk, created_at, retired_at, verify_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.KID, k.Algorithm, k.SealedPrivate, string(k.PublicJWK), t.ts(k.CreatedAt),
+		t.tsPtr(k.RetiredAt), t.tsPtr(k.VerifyUntil))
+	return err
+}
+
+// ListSigningKeys implements store.Tx.
+func (t *Tx) ListSigningKeys(ctx context.Context, now time.Time) ([]store.StoredKey, error) {
+	rows, err := t.query(ctx, `SELECT kid, algorithm, sealed_private, public_jwk, created_at, retired_at, verify_until FROM signing_keys
+		WHERE verify_until IS NULL OR verify_until > $1 ORDER BY created_at, kid`, t.ts(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.StoredKey
+	for rows.Next() {
+		var k store.StoredKey
+		var created Time
+		var retired, until NullTime
+		if err := rows.Scan(&k.KID, &k.Algorithm, &k.SealedPrivate, bytesOf{&k.PublicJWK}, &created, &retired, &until); err != nil {
+			return nil, err
+		}
+		k.CreatedAt, k.RetiredAt, k.VerifyUntil = created.T, retired.T, until.T
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RetireSigningKeys implements store.Tx.
+func (t *Tx) RetireSigningKeys(ctx context.Context, now, verifyUntil time.Time) error {
+	_, err := t.exec(ctx, `UPDATE signing_keys SET retired_at = $1, verify_until = $2 WHERE retired_at IS NULL`, t.ts(now), t.ts(verifyUntil))
+	return err
+}
+
+// InsertGrant implements store.Tx.
+func (t *Tx) InsertGrant(ctx context.Context, g grant.Grant, claims []byte) error {
+	_, err := t.exec(ctx, `INSERT INTO grants (id, org_id, mode, recipient_id, use_case, claims, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.Scope.OrgID, string(g.Scope.Mode), nullString(g.RecipientID),
+		string(g.UseCase), string(claims), t.ts(g.ExpiresAt), t.ts(g.IssuedAt))
+	return err
+}
