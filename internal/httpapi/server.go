@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/portal"
 )
 
 // Config wires the server to the rest of Payport.
@@ -104,6 +105,7 @@ func New(cfg Config) *Server {
 	s.routePayouts()
 	s.routeRails()
 	s.routeGrants()
+	portal.New(cfg.App, cfg.Log).Register(s.mux)
 
 	s.handler = s.recoverer(s.withRequestID(s.observe(http.HandlerFunc(s.route))))
 	return s

@@ -40,6 +40,19 @@ type StoredKey struct {
 	VerifyUntil   *time.Time
 }
 
+// PortalSession is a browser session of the hosted portal, made from one grant.
+type PortalSession struct {
+	TokenHash        string
+	GrantID          string
+	Scope            tenant.Scope
+	RecipientID      string
+	CSRFToken        string
+	TwoFactorPending bool
+	HideTransactions bool
+	ExpiresAt        time.Time
+	CreatedAt        time.Time
+}
+
 // Side is one end of a transfer.
 type Side int
 
@@ -190,6 +203,12 @@ type Tx interface {
 	// RetireSigningKeys stops the current keys from signing; they verify until verifyUntil.
 	RetireSigningKeys(ctx context.Context, now, verifyUntil time.Time) error
 	InsertGrant(ctx context.Context, g grant.Grant, claims []byte) error
+	// UseGrant marks a grant used, once, and returns its org, mode and recipient; ErrNotFound
+	// when it was used before, has expired or does not exist.
+	UseGrant(ctx context.Context, id string, now time.Time) (tenant.Scope, string, error)
+	InsertPortalSession(ctx context.Context, s PortalSession) error
+	// GetPortalSession finds a live session by its token's hash.
+	GetPortalSession(ctx context.Context, tokenHash string, now time.Time) (PortalSession, error)
 
 	InsertEvent(ctx context.Context, e event.Event) error
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)

@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
 )
 
 // InsertSigningKey implements store.Tx.
@@ -50,4 +52,36 @@ func (t *Tx) InsertGrant(ctx context.Context, g grant.Grant, claims []byte) erro
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.Scope.OrgID, string(g.Scope.Mode), nullString(g.RecipientID),
 		string(g.UseCase), string(claims), t.ts(g.ExpiresAt), t.ts(g.IssuedAt))
 	return err
+}
+
+// UseGrant implements store.Tx.
+func (t *Tx) UseGrant(ctx context.Context, id string, now time.Time) (tenant.Scope, string, error) {
+	var scope tenant.Scope
+	var mode string
+	var recipientID sql.NullString
+	err := t.queryRow(ctx, `UPDATE grants SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2
+		RETURNING org_id, mode, recipient_id`, id, t.ts(now)).Scan(&scope.OrgID, &mode, &recipientID)
+	scope.Mode = tenant.Mode(mode)
+	return scope, recipientID.String, t.mapErr(err)
+}
+
+// InsertPortalSession implements store.Tx.
+func (t *Tx) InsertPortalSession(ctx context.Context, s store.PortalSession) error {
+	_, err := t.exec(ctx, `INSERT INTO portal_sessions (token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending,
+		hide_transactions, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, s.TokenHash, s.GrantID, s.Scope.OrgID,
+		string(s.Scope.Mode), s.RecipientID, s.CSRFToken, s.TwoFactorPending, s.HideTransactions, t.ts(s.ExpiresAt), t.ts(s.CreatedAt))
+	return err
+}
+
+// GetPortalSession implements store.Tx.
+func (t *Tx) GetPortalSession(ctx context.Context, tokenHash string, now time.Time) (store.PortalSession, error) {
+	var s store.PortalSession
+	var mode string
+	var expires, created Time
+	err := t.queryRow(ctx, `SELECT token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending, hide_transactions,
+		expires_at, created_at FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, t.ts(now)).
+		Scan(&s.TokenHash, &s.GrantID, &s.Scope.OrgID, &mode, &s.RecipientID, &s.CSRFToken, &s.TwoFactorPending, &s.HideTransactions,
+			&expires, &created)
+	s.Scope.Mode, s.ExpiresAt, s.CreatedAt = tenant.Mode(mode), expires.T, created.T
+	return s, t.mapErr(err)
 }

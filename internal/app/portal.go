@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/payport/payport/internal/grant"
+	"github.com/payport/payport/internal/signing"
+	"github.com/payport/payport/internal/store"
+)
+
+// PortalSessionLifetime is how long a portal session lasts after the URL is exchanged.
+const PortalSessionLifetime = time.Hour
+
+// Why a grant token was refused at the portal door.
+var (
+	// ErrGrantInvalid: forged, malformed, signed by an unknown key, or not a portal token.
+	ErrGrantInvalid = errors.New("this link is not valid")
+	// ErrGrantExpired: past its exp.
+	ErrGrantExpired = errors.New("this link has expired")
+	// ErrGrantUsed: already exchanged for a session (links work once).
+	ErrGrantUsed = errors.New("this link was already used")
+)
+
+// PortalSession is an exchanged grant, as the portal sees it.
+type PortalSession struct {
+	store.PortalSession
+	Claims grant.Claims
+	// Token is the cookie value (only its hash is stored); set only by ExchangeGrant.
+	Token string
+}
+
+// ExchangeGrant verifies a grant token from a portal URL and exchanges it, once, for a portal
+// session. A token with an unknown kid makes the keys reload once (another process may just
+// have rotated).
+func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, error) {
+	var c grant.Claims
+	set, err := a.signingKeys(ctx, false)
+	if err != nil {
+		return PortalSession{}, err
+	}
+	err = set.Verify(token, &c)
+	if errors.Is(err, signing.ErrUnknownKey) {
+		if set, err = a.signingKeys(ctx, true); err != nil {
+			return PortalSession{}, err
+		}
+		err = set.Verify(token, &c)
+	}
+	if err != nil || c.Aud != grant.Audience || c.Type != string(grant.Rewards) || c.Jti == "" {
+		return PortalSession{}, ErrGrantInvalid
+	}
+	now := a.now()
+	if now.Unix() >= c.Exp {
+		return PortalSession{}, ErrGrantExpired
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return PortalSession{}, err
+	}
+	csrf := make([]byte, 24)
+	if _, err := rand.Read(csrf); err != nil {
+		return PortalSession{}, err
+	}
+	s := PortalSession{Claims: c, Token: base64.RawURLEncoding.EncodeToString(raw)}
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		scope, recipientID, err := tx.UseGrant(ctx, c.Jti, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrGrantUsed
+		}
+		if err != nil {
+			return err
+		}
+		if recipientID != c.InternalSiteID {
+			return ErrGrantInvalid
+		}
+		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: c.Jti, Scope: scope,
+			RecipientID: recipientID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
+			HideTransactions: c.HideTransactions,
+			ExpiresAt:        now.Add(PortalSessionLifetime), CreatedAt: now}
+		return tx.InsertPortalSession(ctx, s.PortalSession)
+	})
+	return s, err
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// PortalSessionByToken finds the live session of a cookie value.
+func (a *App) PortalSessionByToken(ctx context.Context, token string) (store.PortalSession, error) {
+	var s store.PortalSession
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		var err error
+		s, err = tx.GetPortalSession(ctx, hashToken(token), a.now())
+		return err
+	})
+	return s, err
+}
