@@ -23,7 +23,7 @@ func (en *env) verifyFromJWKS(token string) (map[string]any, string) {
 	if err := json.Unmarshal(r.Body, &set); err != nil {
 		en.t.Fatal(err)
 	}
-	sig, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	sig, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
 		en.t.Fatalf("parse token: %v", err)
 	}
