@@ -17,6 +17,7 @@ import (
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/jobs"
+	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/rail"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
@@ -35,6 +36,8 @@ type App struct {
 	Metrics *Metrics
 	// Sealer encrypts bank details at rest.
 	Sealer Sealer
+	// Mailer sends email; nil keeps messages in the development outbox.
+	Mailer mail.Mailer
 	// Rails picks and runs payout rails.
 	Rails *rail.Registry
 	// LedgerCommitters is how many ledger batches commit at once on PostgreSQL (default 1).

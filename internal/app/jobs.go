@@ -67,6 +67,7 @@ func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &submitPayoutWorker{app: a})
 	river.AddWorker(w, &settlePayoutWorker{app: a})
 	river.AddWorker(w, &settleFilesWorker{app: a})
+	river.AddWorker(w, &sendEmailWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).

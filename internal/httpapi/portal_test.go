@@ -1,8 +1,13 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +113,110 @@ func TestPortalExchange(t *testing.T) {
 		visit(t, hidden, en.portalURL("hide_transactions=true"))
 		if _, body := visit(t, hidden, en.srv.URL+"/rewards/balance"); strings.Contains(body, "Transactions") {
 			t.Fatal("transactions shown with hide_transactions=true")
+		}
+	})
+}
+
+var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
+
+// latestCode waits for the newest email to an address in the development outbox and returns
+// the code in it.
+func (en *env) latestCode(to string, after int) string {
+	en.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var msgs []struct{ To, Subject, Text, HTML string }
+		r := en.must(200, "GET", "/dev/outbox.json", "", nil)
+		if err := json.Unmarshal(r.Body, &msgs); err != nil {
+			en.t.Fatal(err)
+		}
+		if len(msgs) > after && msgs[0].To == to {
+			m := codeRE.FindStringSubmatch(msgs[0].Text)
+			if m == nil || !strings.Contains(msgs[0].HTML, m[1]) {
+				en.t.Fatalf("email without a code in both parts: %+v", msgs[0])
+			}
+			return m[1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	en.t.Fatal("no email arrived in the outbox")
+	return ""
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func TestPortalTwoFactor(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		en.must(200, "PATCH", "/api/recipients/site_1", en.key, `{"email":"ada@example.com"}`)
+		en.credit(en.key, "site_1", "5.00", "EUR")
+
+		b := en.browser()
+		res, _ := visit(t, b, en.portalURL("enforce_two_factor_auth=true"))
+		if res.Header.Get("Location") != "/rewards/verify" {
+			t.Fatalf("2FA link lands on %q", res.Header.Get("Location"))
+		}
+		// Nothing is shown before the code.
+		if res, _ := visit(t, b, en.srv.URL+"/rewards/balance"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/rewards/verify" {
+			t.Fatalf("balance before the code: %d %v", res.StatusCode, res.Header.Get("Location"))
+		}
+		res, page := visit(t, b, en.srv.URL+"/rewards/verify")
+		if res.StatusCode != 200 || !strings.Contains(page, "a••@example.com") {
+			t.Fatalf("verify page %d:\n%s", res.StatusCode, page)
+		}
+		csrf := csrfRE.FindStringSubmatch(page)[1]
+		code := en.latestCode("ada@example.com", 0)
+
+		post := func(path string, form url.Values) (*http.Response, string) {
+			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := b.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res, string(body)
+		}
+		// Without the CSRF token the form is refused.
+		if res, _ := post("/rewards/verify", url.Values{"code": {code}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("verify without CSRF: %d", res.StatusCode)
+		}
+		wrong := "000000"
+		if wrong == code {
+			wrong = "111111"
+		}
+		if res, body := post("/rewards/verify", url.Values{"code": {wrong}, "csrf": {csrf}}); res.StatusCode != 422 || !strings.Contains(body, "not right") {
+			t.Fatalf("wrong code: %d %s", res.StatusCode, body)
+		}
+		// A resend within the cool-down is refused.
+		if res, _ := post("/rewards/verify/resend", url.Values{"csrf": {csrf}}); res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("resend within a minute: %d", res.StatusCode)
+		}
+		if res, _ := post("/rewards/verify", url.Values{"code": {code}, "csrf": {csrf}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/rewards/balance" {
+			t.Fatalf("right code: %d %v", res.StatusCode, res.Header)
+		}
+		if res, body := visit(t, b, en.srv.URL+"/rewards/balance"); res.StatusCode != 200 || !strings.Contains(body, "5.00 EUR") {
+			t.Fatalf("balance after the code: %d", res.StatusCode)
+		}
+
+		// Brute force: five wrong codes lock the code, and then even the right one is refused.
+		b = en.browser()
+		visit(t, b, en.portalURL("enforce_two_factor_auth=true"))
+		_, page = visit(t, b, en.srv.URL+"/rewards/verify")
+		csrf = csrfRE.FindStringSubmatch(page)[1]
+		code = en.latestCode("ada@example.com", 1)
+		for i := range 5 {
+			guess := fmt.Sprintf("%06d", i)
+			if guess == code {
+				guess = "999999"
+			}
+			post("/rewards/verify", url.Values{"code": {guess}, "csrf": {csrf}})
+		}
+		if res, body := post("/rewards/verify", url.Values{"code": {code}, "csrf": {csrf}}); res.StatusCode != 422 || !strings.Contains(body, "too many wrong codes") {
+			t.Fatalf("right code after five wrong ones: %d %s", res.StatusCode, body)
 		}
 	})
 }

@@ -5,15 +5,19 @@ package portal
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/grant"
+	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/store"
 )
 
@@ -27,19 +31,17 @@ const CookieName = "pp_portal"
 type Texts struct {
 	Balance, Pending, Minimum, Withdraw, Transactions, NoTransactions string
 	LinkInvalid, LinkExpired, LinkUsed, SessionMissing, Forbidden     string
-	TwoFactorPending                                                  string
 }
 
 // English is the default text set.
 var English = Texts{
 	Balance: "Your balance", Pending: "Withdrawals on their way", Minimum: "Minimum withdrawal",
 	Withdraw: "Withdraw", Transactions: "Transactions", NoTransactions: "No transactions yet.",
-	LinkInvalid:      "This link is not valid. Open the portal again from the app.",
-	LinkExpired:      "This link has expired. Open the portal again from the app to get a new one.",
-	LinkUsed:         "This link was already used. Open the portal again from the app to get a new one.",
-	SessionMissing:   "Your session has ended. Open the portal again from the app.",
-	Forbidden:        "This page is not part of the link you opened.",
-	TwoFactorPending: "Check your email: a verification code is needed before your balance is shown.",
+	LinkInvalid:    "This link is not valid. Open the portal again from the app.",
+	LinkExpired:    "This link has expired. Open the portal again from the app to get a new one.",
+	LinkUsed:       "This link was already used. Open the portal again from the app to get a new one.",
+	SessionMissing: "Your session has ended. Open the portal again from the app.",
+	Forbidden:      "This page is not part of the link you opened.",
 }
 
 // Handler serves the portal.
@@ -55,7 +57,7 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance"} {
+	for _, page := range []string{"error", "balance", "verify"} {
 		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -65,6 +67,13 @@ func New(a *app.App, log *slog.Logger) *Handler {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/ext/{token}", h.exchange)
 	mux.HandleFunc("GET /rewards/balance", h.withSession("/rewards", h.balance))
+	mux.HandleFunc("GET /rewards/verify", h.withSession("/rewards", h.verifyPage))
+	mux.HandleFunc("POST /rewards/verify", h.withSession("/rewards", h.verifySubmit))
+	mux.HandleFunc("POST /rewards/verify/resend", h.withSession("/rewards", h.verifyResend))
+	if h.app.UsesOutbox() {
+		// Development only: with no SMTP server configured, emails are kept and shown here.
+		mux.HandleFunc("GET /dev/outbox.json", h.outboxJSON)
+	}
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	})
@@ -130,7 +139,9 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
 	dest := "/rewards/balance"
-	if c := s.Claims; strings.HasPrefix(c.RedirectURI, "/") && c.RedirectURI != "" && !c.AutoRedirectToSetup {
+	if s.TwoFactorPending {
+		dest = "/rewards/verify"
+	} else if c := s.Claims; strings.HasPrefix(c.RedirectURI, "/") && c.RedirectURI != "" && !c.AutoRedirectToSetup {
 		// An in-portal redirect_uri is where the portal opens (seed 001: /rewards/balance).
 		if grant.CheckRedirect(c.RedirectURI, c.PermittedURLStubs, nil) == nil {
 			dest = c.RedirectURI
@@ -164,6 +175,15 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 			h.fail(w, http.StatusForbidden, "Not available", English.Forbidden)
 			return
 		}
+		if s.TwoFactorPending && !strings.HasPrefix(r.URL.Path, "/rewards/verify") {
+			// Nothing is shown before the emailed code is entered.
+			http.Redirect(w, r, "/rewards/verify", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.CSRFToken) {
+			h.fail(w, http.StatusForbidden, "Form expired", "This form has expired. Go back and try again.")
+			return
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
 	}
 }
@@ -176,10 +196,6 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	frame := frameAncestors(o.Settings.Portal.AllowedOrigin)
-	if s.TwoFactorPending {
-		h.render(w, http.StatusOK, "error", frame, map[string]any{"Title": "Verify", "Heading": "Verify your email", "Message": English.TwoFactorPending})
-		return
-	}
 	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
 	if err != nil {
 		h.log.Error("portal balance", "err", err)
@@ -192,4 +208,96 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, http.StatusOK, "balance", frame, map[string]any{"Title": English.Balance, "T": English, "Info": info,
 		"Transactions": txs, "ShowTransactions": !s.HideTransactions})
+}
+
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// clientIP is the address limits are counted against (the direct peer: a proxy in front of
+// Payport should be trusted explicitly before forwarded headers are believed).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func maskEmail(e string) string {
+	at := strings.IndexByte(e, '@')
+	if at <= 1 {
+		return e
+	}
+	return e[:1] + strings.Repeat("•", min(at-1, 6)) + e[at:]
+}
+
+func (h *Handler) renderVerify(w http.ResponseWriter, r *http.Request, s store.PortalSession, status int, msg string) {
+	rec, err := h.app.GetRecipient(r.Context(), s.Scope, s.RecipientID)
+	if err != nil {
+		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		return
+	}
+	h.render(w, status, "verify", "", map[string]any{"Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
+		"CSRF": s.CSRFToken, "Error": msg})
+}
+
+// verifyPage sends a code on the first visit (not on every reload: the cool-down applies)
+// and shows the form.
+func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
+	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	if !s.TwoFactorPending {
+		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
+		return
+	}
+	msg := ""
+	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil && !errors.Is(err, app.ErrCodeCooldown) {
+		if !errors.Is(err, app.ErrCodeLimit) {
+			h.log.Error("send portal code", "err", err)
+		}
+		msg = "We could not send a code just now: " + err.Error()
+	}
+	h.renderVerify(w, r, s, http.StatusOK, msg)
+}
+
+func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request) {
+	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	err := h.app.VerifyPortalCode(r.Context(), s, r.PostFormValue("code"))
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
+	case errors.Is(err, app.ErrCodeWrong), errors.Is(err, app.ErrCodeExpired), errors.Is(err, app.ErrCodeLocked):
+		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, err.Error())
+	default:
+		h.log.Error("verify portal code", "err", err)
+		h.renderVerify(w, r, s, http.StatusServiceUnavailable, "We could not check the code just now; try again.")
+	}
+}
+
+func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
+	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil {
+		status := http.StatusTooManyRequests
+		if !errors.Is(err, app.ErrCodeCooldown) && !errors.Is(err, app.ErrCodeLimit) {
+			h.log.Error("resend portal code", "err", err)
+			status = http.StatusServiceUnavailable
+		}
+		h.renderVerify(w, r, s, status, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/rewards/verify", http.StatusSeeOther)
+}
+
+func (h *Handler) outboxJSON(w http.ResponseWriter, r *http.Request) {
+	msgs, err := h.app.Outbox(r.Context(), 50)
+	if err != nil {
+		http.Error(w, "outbox unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if msgs == nil {
+		msgs = []mail.Message{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(msgs)
 }

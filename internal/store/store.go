@@ -13,7 +13,9 @@ import (
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/otp"
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/rail"
@@ -209,6 +211,19 @@ type Tx interface {
 	InsertPortalSession(ctx context.Context, s PortalSession) error
 	// GetPortalSession finds a live session by its token's hash.
 	GetPortalSession(ctx context.Context, tokenHash string, now time.Time) (PortalSession, error)
+
+	// ClearTwoFactor marks a portal session's email code as verified.
+	ClearTwoFactor(ctx context.Context, tokenHash string) error
+	InsertOTP(ctx context.Context, c otp.Code) error
+	// LatestOTP is the newest code of a subject (ErrNotFound when none).
+	LatestOTP(ctx context.Context, subject string) (otp.Code, error)
+	// RecordOTPAttempt counts a wrong attempt.
+	RecordOTPAttempt(ctx context.Context, id string) error
+	ConsumeOTP(ctx context.Context, id string, at time.Time) error
+	// CountOTPs counts codes issued since a time for a recipient or an IP address.
+	CountOTPs(ctx context.Context, recipientID, ip string, since time.Time) (byRecipient, byIP int, err error)
+	InsertMail(ctx context.Context, m mail.Message) error
+	ListMail(ctx context.Context, limit int) ([]mail.Message, error)
 
 	InsertEvent(ctx context.Context, e event.Event) error
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)
