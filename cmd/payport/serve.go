@@ -17,6 +17,7 @@ import (
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/httpapi"
 	"github.com/payport/payport/internal/jobs"
+	"github.com/payport/payport/internal/mail"
 )
 
 // ServeCmd runs the server.
@@ -30,6 +31,12 @@ type ServeCmd struct {
 	LedgerCommitters int           `name:"ledger-committers" env:"PAYPORT_LEDGER_COMMITTERS" default:"1" help:"Ledger batches committing at once on PostgreSQL (SQLite always uses one). One gives the largest batches; more can help when the database has many cores of its own."`
 	FileSettlement   time.Duration `name:"file-settlement-period" env:"PAYPORT_FILE_SETTLEMENT_PERIOD" default:"72h" help:"How long payouts in an exported bank file wait for a return before they count as settled."`
 	SettleAfter      time.Duration `name:"sandbox-settle-after" env:"PAYPORT_SANDBOX_SETTLE_AFTER" default:"10s" help:"How long sandbox payouts stay processing before their outcome."`
+	SMTPHost         string        `name:"smtp-host" env:"PAYPORT_SMTP_HOST" help:"SMTP server for email; empty keeps email in the development outbox (/dev/outbox.json)."`
+	SMTPPort         int           `name:"smtp-port" env:"PAYPORT_SMTP_PORT" default:"587" help:"SMTP port."`
+	SMTPTLS          string        `name:"smtp-tls" env:"PAYPORT_SMTP_TLS" default:"starttls" enum:"starttls,tls,none" help:"starttls (587), tls (465) or none (a local relay only)."`
+	SMTPUsername     string        `name:"smtp-username" env:"PAYPORT_SMTP_USERNAME" help:"SMTP user name (PLAIN auth)."`
+	SMTPPassword     string        `name:"smtp-password" hidden:"" env:"PAYPORT_SMTP_PASSWORD" help:"SMTP password; set it in the environment."`
+	MailFrom         string        `name:"mail-from" env:"PAYPORT_MAIL_FROM" default:"Payport <payport@localhost>" help:"Sender of Payport's emails."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
 
@@ -53,6 +60,12 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	a.Metrics = app.NewMetrics(reg)
 	if a.Sealer, err = g.keyring(); err != nil {
 		return err
+	}
+	if c.SMTPHost != "" {
+		if a.Mailer, err = mail.NewSMTP(mail.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, TLS: c.SMTPTLS,
+			Username: c.SMTPUsername, Password: c.SMTPPassword, From: c.MailFrom}); err != nil {
+			return err
+		}
 	}
 	a.Rails = registry(c.SettleAfter)
 	a.FileSettlementPeriod = c.FileSettlement
