@@ -220,3 +220,69 @@ func TestPortalTwoFactor(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalBankSetup(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		b := en.browser()
+		// auto_redirect_to_setup: no bank account yet, so the portal opens on set-up.
+		res, _ := visit(t, b, en.portalURL("auto_redirect_to_setup=true"))
+		if res.Header.Get("Location") != "/rewards/setup" {
+			t.Fatalf("auto redirect lands on %q", res.Header.Get("Location"))
+		}
+		_, page := visit(t, b, en.srv.URL+"/rewards/setup?country=DE")
+		if !strings.Contains(page, `name="iban"`) || strings.Contains(page, `name="sort_code"`) {
+			t.Fatalf("German form:\n%s", page)
+		}
+		if _, gb := visit(t, b, en.srv.URL+"/rewards/setup?country=GB"); !strings.Contains(gb, `name="sort_code"`) {
+			t.Fatal("UK form without a sort code")
+		}
+		csrf := csrfRE.FindStringSubmatch(page)[1]
+		post := func(path string, form url.Values) (*http.Response, string) {
+			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := b.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res, string(body)
+		}
+		// A bad IBAN is marked inline and nothing is stored.
+		res, body := post("/rewards/setup", url.Values{"csrf": {csrf}, "country": {"DE"}, "holder_name": {"Ada Lovelace"}, "iban": {"DE89 3704 0044 0532 0130 01"}})
+		if res.StatusCode != 422 || !strings.Contains(body, `id="iban-error"`) || !strings.Contains(body, `aria-invalid="true"`) ||
+			!strings.Contains(body, `value="DE89 3704 0044 0532 0130 01"`) {
+			t.Fatalf("bad IBAN: %d\n%s", res.StatusCode, body)
+		}
+		if n := en.count("payout_methods"); n != 0 {
+			t.Fatalf("a refused account was stored (%d rows)", n)
+		}
+		// A good one is stored and shown masked.
+		if res, _ := post("/rewards/setup", url.Values{"csrf": {csrf}, "country": {"DE"}, "holder_name": {"Ada Lovelace"}, "iban": {"DE89 3704 0044 0532 0130 00"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("good IBAN: %d", res.StatusCode)
+		}
+		_, page = visit(t, b, en.srv.URL+"/rewards/setup")
+		if !strings.Contains(page, "•••• 3000") || strings.Contains(page, "0532013000") {
+			t.Fatalf("stored account not masked:\n%s", page)
+		}
+		if info := en.info(en.key, "site_1"); info["has_bank_account"] != true {
+			t.Fatal("has_bank_account false after set-up")
+		}
+		// With a bank account, auto_redirect_to_setup opens the balance page.
+		b2 := en.browser()
+		if res, _ := visit(t, b2, en.portalURL("auto_redirect_to_setup=true")); res.Header.Get("Location") != "/rewards/balance" {
+			t.Fatalf("with an account, auto redirect lands on %q", res.Header.Get("Location"))
+		}
+		// Remove it again.
+		id := regexp.MustCompile(`name="method_id" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		if res, _ := post("/rewards/setup/remove", url.Values{"csrf": {csrf}, "method_id": {id}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove: %d", res.StatusCode)
+		}
+		if info := en.info(en.key, "site_1"); info["has_bank_account"] != false {
+			t.Fatal("has_bank_account true after removing the only account")
+		}
+	})
+}

@@ -57,7 +57,7 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance", "verify"} {
+	for _, page := range []string{"error", "balance", "verify", "setup"} {
 		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -67,6 +67,9 @@ func New(a *app.App, log *slog.Logger) *Handler {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/ext/{token}", h.exchange)
 	mux.HandleFunc("GET /rewards/balance", h.withSession("/rewards", h.balance))
+	mux.HandleFunc("GET /rewards/setup", h.withSession("/rewards", h.setupPage))
+	mux.HandleFunc("POST /rewards/setup", h.withSession("/rewards", h.setupSubmit))
+	mux.HandleFunc("POST /rewards/setup/remove", h.withSession("/rewards", h.setupRemove))
 	mux.HandleFunc("GET /rewards/verify", h.withSession("/rewards", h.verifyPage))
 	mux.HandleFunc("POST /rewards/verify", h.withSession("/rewards", h.verifySubmit))
 	mux.HandleFunc("POST /rewards/verify/resend", h.withSession("/rewards", h.verifyResend))
@@ -141,6 +144,9 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 	dest := "/rewards/balance"
 	if s.TwoFactorPending {
 		dest = "/rewards/verify"
+	} else if s.Claims.AutoRedirectToSetup && !h.hasBankAccount(r, s.PortalSession) {
+		// Seed 001: a user with no bank account skips the balance page.
+		dest = "/rewards/setup"
 	} else if c := s.Claims; strings.HasPrefix(c.RedirectURI, "/") && c.RedirectURI != "" && !c.AutoRedirectToSetup {
 		// An in-portal redirect_uri is where the portal opens (seed 001: /rewards/balance).
 		if grant.CheckRedirect(c.RedirectURI, c.PermittedURLStubs, nil) == nil {
@@ -300,4 +306,18 @@ func (h *Handler) outboxJSON(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(msgs)
+}
+
+// frameFor is the CSP frame-ancestors source of the session's org.
+func (h *Handler) frameFor(r *http.Request, s store.PortalSession) string {
+	o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID)
+	if err != nil {
+		return ""
+	}
+	return frameAncestors(o.Settings.Portal.AllowedOrigin)
+}
+
+func (h *Handler) hasBankAccount(r *http.Request, s store.PortalSession) bool {
+	methods, err := h.app.ListPayoutMethods(r.Context(), s.Scope, s.RecipientID)
+	return err == nil && len(methods) > 0
 }
