@@ -286,3 +286,64 @@ func TestPortalBankSetup(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalWithdrawal(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		en.credit(en.key, "site_1", "50.00", "EUR")
+		en.must(200, "PATCH", "/api/org", en.key, `{"settings":{"minimum_withdrawal":{"EUR":"10.00"}}}`)
+		en.must(201, "POST", "/api/recipients/site_1/payout_methods", en.key, fmt.Sprintf(`{"holder_name":"Ada","iban":%q}`, ibanEnding("0000")))
+		b := en.browser()
+		visit(t, b, en.portalURL(""))
+		_, page := visit(t, b, en.srv.URL+"/rewards/withdraw")
+		if !strings.Contains(page, `value="50.00"`) {
+			t.Fatalf("amount does not default to the whole balance:\n%s", page)
+		}
+		csrf := csrfRE.FindStringSubmatch(page)[1]
+		post := func(path string, form url.Values) (*http.Response, string) {
+			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := b.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res, string(body)
+		}
+		for amount, want := range map[string]string{"60.00": "at most 50.00 EUR", "5.00": "minimum withdrawal is 10.00 EUR", "abc": "Enter an amount"} {
+			if res, body := post("/rewards/withdraw/confirm", url.Values{"csrf": {csrf}, "amount": {amount}}); res.StatusCode != 422 || !strings.Contains(body, want) {
+				t.Fatalf("amount %s: %d, want %q", amount, res.StatusCode, want)
+			}
+		}
+		res, body := post("/rewards/withdraw/confirm", url.Values{"csrf": {csrf}, "amount": {"20.00"}})
+		if res.StatusCode != 200 || !strings.Contains(body, "20.00 EUR") {
+			t.Fatalf("confirm: %d\n%s", res.StatusCode, body)
+		}
+		formID := regexp.MustCompile(`name="form_id" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+		form := url.Values{"csrf": {csrf}, "amount": {"20.00"}, "form_id": {formID}}
+		// Double submit (double click, refresh, back and submit): one withdrawal.
+		r1, _ := post("/rewards/withdraw", form)
+		r2, _ := post("/rewards/withdraw", form)
+		if r1.StatusCode != http.StatusSeeOther || r1.Header.Get("Location") != r2.Header.Get("Location") {
+			t.Fatalf("two submits went to %q and %q", r1.Header.Get("Location"), r2.Header.Get("Location"))
+		}
+		status := r1.Header.Get("Location")
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			_, page := visit(t, b, en.srv.URL+status)
+			if strings.Contains(page, `data-status="succeeded"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("withdrawal never succeeded:\n%s", page)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := en.balance(en.key, "site_1"); got != "30.00" {
+			t.Fatalf("balance %s after one withdrawal of 20.00 submitted twice", got)
+		}
+	})
+}

@@ -57,7 +57,7 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance", "verify", "setup"} {
+	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status"} {
 		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -67,6 +67,11 @@ func New(a *app.App, log *slog.Logger) *Handler {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/ext/{token}", h.exchange)
 	mux.HandleFunc("GET /rewards/balance", h.withSession("/rewards", h.balance))
+	mux.HandleFunc("GET /rewards/withdraw", h.withSession("/rewards", h.withdrawPage))
+	mux.HandleFunc("POST /rewards/withdraw/confirm", h.withSession("/rewards", h.withdrawConfirm))
+	mux.HandleFunc("POST /rewards/withdraw", h.withSession("/rewards", h.withdrawSubmit))
+	// A query parameter, not a path segment: /rewards/{x}/{y} belongs to the API.
+	mux.HandleFunc("GET /rewards/withdrawal", h.withSession("/rewards", h.statusPage))
 	mux.HandleFunc("GET /rewards/setup", h.withSession("/rewards", h.setupPage))
 	mux.HandleFunc("POST /rewards/setup", h.withSession("/rewards", h.setupSubmit))
 	mux.HandleFunc("POST /rewards/setup/remove", h.withSession("/rewards", h.setupRemove))
