@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sync"
 	"time"
 
@@ -222,4 +223,46 @@ func (a *App) BalanceWithdrawalURL(ctx context.Context, scope tenant.Scope, site
 	}
 	return BalanceURL{BalanceWithdrawalURL: a.PublicURL + "/auth/ext/" + token,
 		URLExpiryTimestamp: g.ExpiresAt.UTC().Format(time.RFC3339)}, nil
+}
+
+// OutcomeClaims are what the portal tells a platform when it sends the user back to an
+// external redirect_uri (beyond seed 001, which appends nothing): a JWT in the payport_result
+// query parameter, signed like grant tokens, so the platform verifies it from the JWKS.
+type OutcomeClaims struct {
+	Status       string `json:"status"`
+	WithdrawalID string `json:"withdrawal_id,omitempty"`
+	SiteID       string `json:"internal_site_id"`
+	Iat          int64  `json:"iat"`
+	Exp          int64  `json:"exp"`
+	Aud          string `json:"aud"`
+	Iss          string `json:"iss"`
+}
+
+// OutcomeAudience is the aud claim of outcome tokens.
+const OutcomeAudience = "payport-redirect"
+
+// OutcomeURL appends status, withdrawal_id and the signed payport_result to redirectURI.
+func (a *App) OutcomeURL(ctx context.Context, redirectURI, siteID, status, withdrawalID string) (string, error) {
+	set, err := a.signingKeys(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	now := a.now()
+	token, err := set.Sign(OutcomeClaims{Status: status, WithdrawalID: withdrawalID, SiteID: siteID, Iat: now.Unix(),
+		Exp: now.Add(10 * time.Minute).Unix(), Aud: OutcomeAudience, Iss: a.PublicURL})
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("status", status)
+	if withdrawalID != "" {
+		q.Set("withdrawal_id", withdrawalID)
+	}
+	q.Set("payport_result", token)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }

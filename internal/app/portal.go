@@ -80,8 +80,8 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		}
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: c.Jti, Scope: scope,
 			RecipientID: recipientID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
-			HideTransactions: c.HideTransactions,
-			ExpiresAt:        now.Add(PortalSessionLifetime), CreatedAt: now}
+			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI,
+			ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
 	})
 	return s, err

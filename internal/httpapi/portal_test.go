@@ -347,3 +347,46 @@ func TestPortalWithdrawal(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalRedirects(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		en.must(200, "PATCH", "/api/org", en.key, `{"settings":{"portal":{"allowed_origin":"https://app.axle.energy","redirect_allowlist":["axle://"]}}}`)
+
+		// The modal magic string: a page that posts payport:close to its opener or parent.
+		b := en.browser()
+		visit(t, b, en.portalURL("redirect_uri=payport:close"))
+		res, page := visit(t, b, en.srv.URL+"/rewards/done")
+		if res.StatusCode != 200 || !strings.Contains(page, `data-target-origin="https://app.axle.energy"`) || !strings.Contains(page, `src="/portal/close.js"`) {
+			t.Fatalf("close page %d:\n%s", res.StatusCode, page)
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline'; script") {
+			t.Fatalf("close page CSP %q", csp)
+		}
+		if res, js := visit(t, b, en.srv.URL+"/portal/close.js"); res.StatusCode != 200 || !strings.Contains(js, `type: "payport:close"`) {
+			t.Fatalf("close.js %d", res.StatusCode)
+		}
+
+		// A deep link on the allowlist: the outcome is appended and signed.
+		b = en.browser()
+		visit(t, b, en.portalURL("redirect_uri="+url.QueryEscape("axle://wallet?tab=rewards")))
+		res, _ = visit(t, b, en.srv.URL+"/rewards/done")
+		loc, err := url.Parse(res.Header.Get("Location"))
+		if res.StatusCode != http.StatusSeeOther || err != nil || loc.Scheme != "axle" || loc.Query().Get("tab") != "rewards" || loc.Query().Get("status") != "done" {
+			t.Fatalf("deep link redirect %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		claims, _ := en.verifyFromJWKS(loc.Query().Get("payport_result"))
+		if claims["aud"] != "payport-redirect" || claims["status"] != "done" {
+			t.Fatalf("outcome claims %v", claims)
+		}
+
+		// An in-portal path stays in the portal.
+		b = en.browser()
+		visit(t, b, en.portalURL("redirect_uri=%2Frewards%2Fsetup"))
+		if res, _ := visit(t, b, en.srv.URL+"/rewards/done"); res.Header.Get("Location") != "/rewards/setup" {
+			t.Fatalf("in-portal redirect to %q", res.Header.Get("Location"))
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,25 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
+
+//go:embed static
+var staticRoot embed.FS
+
+// staticFS serves the portal's own assets under /portal/.
+var staticFS = func() fs.FS {
+	sub, err := fs.Sub(staticRoot, "static")
+	if err != nil {
+		panic(err)
+	}
+	return prefixFS{sub}
+}()
+
+// prefixFS serves "portal/x" from the static folder's "x".
+type prefixFS struct{ fs.FS }
+
+func (p prefixFS) Open(name string) (fs.File, error) {
+	return p.FS.Open(strings.TrimPrefix(name, "portal/"))
+}
 
 // CookieName is the portal session cookie.
 const CookieName = "pp_portal"
@@ -57,7 +77,7 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status"} {
+	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status", "close"} {
 		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -72,6 +92,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /rewards/withdraw", h.withSession("/rewards", h.withdrawSubmit))
 	// A query parameter, not a path segment: /rewards/{x}/{y} belongs to the API.
 	mux.HandleFunc("GET /rewards/withdrawal", h.withSession("/rewards", h.statusPage))
+	mux.HandleFunc("GET /rewards/done", h.withSession("/rewards", h.done))
+	mux.Handle("GET /portal/close.js", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /rewards/setup", h.withSession("/rewards", h.setupPage))
 	mux.HandleFunc("POST /rewards/setup", h.withSession("/rewards", h.setupSubmit))
 	mux.HandleFunc("POST /rewards/setup/remove", h.withSession("/rewards", h.setupRemove))

@@ -145,5 +145,5 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Refresh", "3")
 	}
 	h.render(w, http.StatusOK, "status", h.frameFor(r, s), map[string]any{"Title": "Withdrawal", "Payment": p,
-		"StatusText": t[0], "Explain": t[1]})
+		"StatusText": t[0], "Explain": t[1], "Final": p.Status != "pending" && p.Status != "processing"})
 }

@@ -51,6 +51,7 @@ type PortalSession struct {
 	CSRFToken        string
 	TwoFactorPending bool
 	HideTransactions bool
+	RedirectURI      string
 	ExpiresAt        time.Time
 	CreatedAt        time.Time
 }
