@@ -80,7 +80,7 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		}
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: c.Jti, Scope: scope,
 			RecipientID: recipientID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
-			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI,
+			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI, AutoRedirect: c.AutoRedirectToSetup,
 			ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
 	})

@@ -202,12 +202,29 @@ func TestPortalTwoFactor(t *testing.T) {
 			t.Fatalf("balance after the code: %d", res.StatusCode)
 		}
 
+		// auto_redirect_to_setup survives the code step: no bank account, so set-up comes next.
+		ab := en.browser()
+		visit(t, ab, en.portalURL("enforce_two_factor_auth=true&auto_redirect_to_setup=true"))
+		_, apage := visit(t, ab, en.srv.URL+"/rewards/verify")
+		acsrf := csrfRE.FindStringSubmatch(apage)[1]
+		acode := en.latestCode("ada@example.com", 1)
+		areq, _ := http.NewRequest("POST", en.srv.URL+"/rewards/verify", strings.NewReader(url.Values{"code": {acode}, "csrf": {acsrf}}.Encode()))
+		areq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		ares, err := ab.Do(areq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ares.Body.Close()
+		if ares.Header.Get("Location") != "/rewards/setup" {
+			t.Fatalf("after the code with auto_redirect_to_setup: %q", ares.Header.Get("Location"))
+		}
+
 		// Brute force: five wrong codes lock the code, and then even the right one is refused.
 		b = en.browser()
 		visit(t, b, en.portalURL("enforce_two_factor_auth=true"))
 		_, page = visit(t, b, en.srv.URL+"/rewards/verify")
 		csrf = csrfRE.FindStringSubmatch(page)[1]
-		code = en.latestCode("ada@example.com", 1)
+		code = en.latestCode("ada@example.com", 2)
 		for i := range 5 {
 			guess := fmt.Sprintf("%06d", i)
 			if guess == code {

@@ -298,7 +298,11 @@ func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	err := h.app.VerifyPortalCode(r.Context(), s, r.PostFormValue("code"))
 	switch {
 	case err == nil:
-		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
+		dest := "/rewards/balance"
+		if s.AutoRedirect && !h.hasBankAccount(r, s) {
+			dest = "/rewards/setup" // seed 001's auto_redirect_to_setup, after the code
+		}
+		http.Redirect(w, r, dest, http.StatusSeeOther)
 	case errors.Is(err, app.ErrCodeWrong), errors.Is(err, app.ErrCodeExpired), errors.Is(err, app.ErrCodeLocked):
 		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, err.Error())
 	default:

@@ -52,6 +52,7 @@ type PortalSession struct {
 	TwoFactorPending bool
 	HideTransactions bool
 	RedirectURI      string
+	AutoRedirect     bool
 	ExpiresAt        time.Time
 	CreatedAt        time.Time
 }
