@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -159,6 +160,12 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 			return org.Org{}, invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
 		}
 	}
+	if c := s.Portal.BrandColor; c != "" && !brandColor.MatchString(c) {
+		return org.Org{}, invalid("settings.portal.brand_color", "brand_color must look like #1a73e8")
+	}
+	if len(s.Portal.DisplayName) > 100 {
+		return org.Org{}, invalid("settings.portal.display_name", "display_name must be at most 100 characters")
+	}
 	if s.Portal.MaxURLMinutes < 0 || s.Portal.MaxURLMinutes > 7*24*60 {
 		return org.Org{}, invalid("settings.portal.max_url_minutes", "max_url_minutes must be between 0 (default, 1440) and 10080")
 	}
@@ -209,3 +216,6 @@ func nachaOriginator(n *org.NACHAOriginator, firstTrace int) nacha.Originator {
 		ODFIIdentification: n.ODFIIdentification, EntryClass: n.EntryClass, EntryDescription: n.EntryDescription,
 		FirstTraceSequence: firstTrace}
 }
+
+// brandColor is the only colour syntax accepted, so that nothing else reaches the portal's CSS.
+var brandColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)

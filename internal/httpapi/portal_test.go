@@ -407,3 +407,19 @@ func TestPortalRedirects(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalBranding(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		wantProblem(t, en.do("PATCH", "/api/org", en.key, `{"settings":{"portal":{"brand_color":"red;}body{display:none"}}}`), 422, "validation_failed", anyField)
+		en.must(200, "PATCH", "/api/org", en.key, `{"settings":{"portal":{"brand_color":"#1a7f37","display_name":"Axle <Rewards>"}}}`)
+		b := en.browser()
+		visit(t, b, en.portalURL(""))
+		_, page := visit(t, b, en.srv.URL+"/rewards/balance")
+		if !strings.Contains(page, "background:#1a7f37") || !strings.Contains(page, "Axle &lt;Rewards&gt;") {
+			t.Fatalf("branding not applied (or not escaped):\n%s", page)
+		}
+	})
+}

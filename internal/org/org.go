@@ -46,6 +46,10 @@ type PortalSettings struct {
 	HideTransactions    bool     `json:"hide_transactions,omitempty" doc:"Default of hide_transactions."`
 	AutoRedirectToSetup bool     `json:"auto_redirect_to_setup,omitempty" doc:"Default of auto_redirect_to_setup."`
 	MaxURLMinutes       int      `json:"max_url_minutes,omitempty" doc:"Longest lifetime of a portal URL, in minutes (default 1440)."`
+	// BrandColor is the portal's accent colour, #RRGGBB.
+	BrandColor string `json:"brand_color,omitempty" pattern:"^#[0-9a-fA-F]{6}$" doc:"Accent colour of the portal's buttons and header, #RRGGBB."`
+	// DisplayName is shown at the top of every portal page (the org name when empty).
+	DisplayName string `json:"display_name,omitempty" maxLength:"100" doc:"Name shown at the top of the portal; the org name when empty."`
 }
 
 // NACHAOriginator is what the org's bank (the ODFI) assigned for ACH origination.

@@ -136,6 +136,9 @@ func frameAncestors(allowed string) string {
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, page, frame string, data map[string]any) {
+	if s, ok := data["session"].(store.PortalSession); ok {
+		data["Brand"] = h.brand(s)
+	}
 	h.headers(w, frame)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -239,7 +242,7 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.log.Error("portal transactions", "err", err)
 	}
-	h.render(w, http.StatusOK, "balance", frame, map[string]any{"Title": English.Balance, "T": English, "Info": info,
+	h.render(w, http.StatusOK, "balance", frame, map[string]any{"session": s, "Title": English.Balance, "T": English, "Info": info,
 		"Transactions": txs, "ShowTransactions": !s.HideTransactions})
 }
 
@@ -271,7 +274,7 @@ func (h *Handler) renderVerify(w http.ResponseWriter, r *http.Request, s store.P
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
 		return
 	}
-	h.render(w, status, "verify", "", map[string]any{"Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
+	h.render(w, status, "verify", "", map[string]any{"session": s, "Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
 		"CSRF": s.CSRFToken, "Error": msg})
 }
 
@@ -351,4 +354,27 @@ func (h *Handler) frameFor(r *http.Request, s store.PortalSession) string {
 func (h *Handler) hasBankAccount(r *http.Request, s store.PortalSession) bool {
 	methods, err := h.app.ListPayoutMethods(r.Context(), s.Scope, s.RecipientID)
 	return err == nil && len(methods) > 0
+}
+
+// Brand is how an org's portal looks: its name and accent colour.
+type Brand struct {
+	Name  string
+	Color template.CSS
+}
+
+// brand reads the org's branding. The colour was validated as #RRGGBB when it was saved, and
+// is checked again here before it goes into CSS.
+func (h *Handler) brand(s store.PortalSession) Brand {
+	o, err := h.app.GetOrg(context.Background(), s.Scope.OrgID)
+	if err != nil {
+		return Brand{Color: "#0b57d0"}
+	}
+	b := Brand{Name: o.Settings.Portal.DisplayName, Color: "#0b57d0"}
+	if b.Name == "" {
+		b.Name = o.Name
+	}
+	if c := o.Settings.Portal.BrandColor; len(c) == 7 && c[0] == '#' && strings.Trim(c[1:], "0123456789abcdefABCDEF") == "" {
+		b.Color = template.CSS(c)
+	}
+	return b
 }

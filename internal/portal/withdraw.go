@@ -21,7 +21,7 @@ func (h *Handler) withdrawData(r *http.Request, s store.PortalSession) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	d := map[string]any{"Title": "Withdraw", "Info": info, "CSRF": s.CSRFToken, "Amount": info.WithdrawableBalance.Amount}
+	d := map[string]any{"session": s, "Title": "Withdraw", "Info": info, "CSRF": s.CSRFToken, "Amount": info.WithdrawableBalance.Amount}
 	if len(methods) > 0 {
 		d["Method"] = methods[0] // the default comes first
 	}
@@ -144,6 +144,6 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	if p.Status == "pending" || p.Status == "processing" {
 		w.Header().Set("Refresh", "3")
 	}
-	h.render(w, http.StatusOK, "status", h.frameFor(r, s), map[string]any{"Title": "Withdrawal", "Payment": p,
+	h.render(w, http.StatusOK, "status", h.frameFor(r, s), map[string]any{"session": s, "Title": "Withdrawal", "Payment": p,
 		"StatusText": t[0], "Explain": t[1], "Final": p.Status != "pending" && p.Status != "processing"})
 }
