@@ -168,6 +168,9 @@ func TestPortalTwoFactor(t *testing.T) {
 		}
 		csrf := csrfRE.FindStringSubmatch(page)[1]
 		code := en.latestCode("ada@example.com", 0)
+		if _, outbox := visit(t, en.browser(), en.srv.URL+"/dev/outbox"); !strings.Contains(outbox, code) || !strings.Contains(outbox, "to ada@example.com") {
+			t.Fatalf("outbox page does not show the code:\n%s", outbox)
+		}
 
 		post := func(path string, form url.Values) (*http.Response, string) {
 			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))

@@ -77,7 +77,7 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status", "close"} {
+	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox"} {
 		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -103,6 +103,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	if h.app.UsesOutbox() {
 		// Development only: with no SMTP server configured, emails are kept and shown here.
 		mux.HandleFunc("GET /dev/outbox.json", h.outboxJSON)
+		mux.HandleFunc("GET /dev/outbox", h.outboxPage)
 	}
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
@@ -377,4 +378,15 @@ func (h *Handler) brand(s store.PortalSession) Brand {
 		b.Color = template.CSS(c)
 	}
 	return b
+}
+
+// outboxPage shows the development outbox. Only the text part is shown: the HTML part is the
+// platform's template and is not rendered inside Payport's page.
+func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request) {
+	msgs, err := h.app.Outbox(r.Context(), 50)
+	if err != nil {
+		h.fail(w, http.StatusServiceUnavailable, "Try again", "The outbox cannot be read right now.")
+		return
+	}
+	h.render(w, http.StatusOK, "outbox", "", map[string]any{"Title": "Development outbox", "Messages": msgs})
 }
