@@ -79,7 +79,14 @@ func TestServeStartupTime(t *testing.T) {
 		e.mustRun(t, "migrate")
 		s := e.startServer(t)
 		t.Logf("%s: payport serve on a migrated database: /readyz 200 after %v", e.name, s.startup)
-		if m := regexp.MustCompile(`msg="payport ready".* startup=(\S+)`).FindStringSubmatch(s.stderr.String()); m != nil {
+		// The line is written before the server answers, but it reaches this process through a
+		// pipe read by another goroutine: give the reader a moment.
+		ready := regexp.MustCompile(`msg="payport ready".* startup=(\S+)`)
+		var m []string
+		for deadline := time.Now().Add(3 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			m = ready.FindStringSubmatch(s.stderr.String())
+		}
+		if m != nil {
 			t.Logf("%s: the server logs its own startup as %s", e.name, m[1])
 		} else {
 			t.Errorf("no \"payport ready\" log line with the startup time:\n%s", s.stderr)
