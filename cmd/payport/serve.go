@@ -167,6 +167,8 @@ Try it:
        -H "Content-Type: application/json" -H "Idempotency-Key: $(date +%%s)" \
        -d '{"amount":"5.00","currency":"GBP","description":"Energy saving reward"}'
   curl -s %[1]s/api/recipients/site_demo/transactions -H "Authorization: Bearer $PAYPORT_KEY"
+  curl -s "%[1]s/rewards/site_demo/url/balance?redirect_uri=/rewards/balance" -H "Authorization: Bearer $PAYPORT_KEY"
+       (open the balance_withdrawal_url in a browser: the hosted portal)
   open %[1]s/docs for every endpoint
 
 `, publicURL, key)
