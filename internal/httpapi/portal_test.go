@@ -172,17 +172,7 @@ func TestPortalTwoFactor(t *testing.T) {
 			t.Fatalf("outbox page does not show the code:\n%s", outbox)
 		}
 
-		post := func(path string, form url.Values) (*http.Response, string) {
-			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			res, err := b.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			body, _ := io.ReadAll(res.Body)
-			return res, string(body)
-		}
+		post := func(path string, form url.Values) (*http.Response, string) { return en.postForm(b, path, form) }
 		// Without the CSRF token the form is refused.
 		if res, _ := post("/rewards/verify", url.Values{"code": {code}}); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("verify without CSRF: %d", res.StatusCode)
@@ -211,13 +201,7 @@ func TestPortalTwoFactor(t *testing.T) {
 		_, apage := visit(t, ab, en.srv.URL+"/rewards/verify")
 		acsrf := csrfRE.FindStringSubmatch(apage)[1]
 		acode := en.latestCode("ada@example.com", 1)
-		areq, _ := http.NewRequest("POST", en.srv.URL+"/rewards/verify", strings.NewReader(url.Values{"code": {acode}, "csrf": {acsrf}}.Encode()))
-		areq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		ares, err := ab.Do(areq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ares.Body.Close()
+		ares, _ := en.postForm(ab, "/rewards/verify", url.Values{"code": {acode}, "csrf": {acsrf}})
 		if ares.Header.Get("Location") != "/rewards/setup" {
 			t.Fatalf("after the code with auto_redirect_to_setup: %q", ares.Header.Get("Location"))
 		}
@@ -260,17 +244,7 @@ func TestPortalBankSetup(t *testing.T) {
 			t.Fatal("UK form without a sort code")
 		}
 		csrf := csrfRE.FindStringSubmatch(page)[1]
-		post := func(path string, form url.Values) (*http.Response, string) {
-			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			res, err := b.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			body, _ := io.ReadAll(res.Body)
-			return res, string(body)
-		}
+		post := func(path string, form url.Values) (*http.Response, string) { return en.postForm(b, path, form) }
 		// A bad IBAN is marked inline and nothing is stored.
 		res, body := post("/rewards/setup", url.Values{"csrf": {csrf}, "country": {"DE"}, "holder_name": {"Ada Lovelace"}, "iban": {"DE89 3704 0044 0532 0130 01"}})
 		if res.StatusCode != 422 || !strings.Contains(body, `id="iban-error"`) || !strings.Contains(body, `aria-invalid="true"`) ||
@@ -322,17 +296,7 @@ func TestPortalWithdrawal(t *testing.T) {
 			t.Fatalf("amount does not default to the whole balance:\n%s", page)
 		}
 		csrf := csrfRE.FindStringSubmatch(page)[1]
-		post := func(path string, form url.Values) (*http.Response, string) {
-			req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			res, err := b.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			body, _ := io.ReadAll(res.Body)
-			return res, string(body)
-		}
+		post := func(path string, form url.Values) (*http.Response, string) { return en.postForm(b, path, form) }
 		for amount, want := range map[string]string{"60.00": "at most 50.00 EUR", "5.00": "minimum withdrawal is 10.00 EUR", "abc": "Enter an amount"} {
 			if res, body := post("/rewards/withdraw/confirm", url.Values{"csrf": {csrf}, "amount": {amount}}); res.StatusCode != 422 || !strings.Contains(body, want) {
 				t.Fatalf("amount %s: %d, want %q", amount, res.StatusCode, want)
@@ -425,4 +389,18 @@ func TestPortalBranding(t *testing.T) {
 			t.Fatalf("branding not applied (or not escaped):\n%s", page)
 		}
 	})
+}
+
+// postForm submits a form the way the browser client b would, without following redirects.
+func (en *env) postForm(b *http.Client, path string, form url.Values) (*http.Response, string) {
+	en.t.Helper()
+	req, _ := http.NewRequest("POST", en.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := b.Do(req)
+	if err != nil {
+		en.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // Queue enqueues and works jobs.
@@ -120,17 +119,9 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, op
 	return err
 }
 
-// Insert enqueues a job in a transaction of its own.
-func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-	return q.client.Insert(ctx, args, opts)
-}
-
 // Depth counts jobs waiting to run (available or scheduled), for the metrics endpoint.
 func (q *Queue) Depth(ctx context.Context) (int64, error) {
 	var n int64
 	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'scheduled', 'retryable')`).Scan(&n)
 	return n, err
 }
-
-// Client exposes River for tests that wait on job events.
-func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -196,11 +195,6 @@ func PostOne(ctx context.Context, s Store, now time.Time, p Posting) (Result, er
 		return Result{}, err
 	}
 	return rs[0], rs[0].Err
-}
-
-// IsBusinessError reports whether err is a posting's own failure rather than a storage one.
-func IsBusinessError(err error) bool {
-	return errors.Is(err, ErrInsufficientFunds) || errors.Is(err, ErrInvalidPosting)
 }
 
 func compactSorted(s []string) []string {

@@ -69,8 +69,6 @@ const (
 	FailInsufficientFunds    = "insufficient_funds"
 	FailCouldNotProcess      = "could_not_process"
 	FailPayoutMethodRemoved  = "payout_method_removed"
-	FailPayoutMethodUnusable = "payout_method_unusable"
-	FailCurrencyNotSupported = "currency_not_supported"
 )
 
 // FailureMessages are the sentences shown beside each code.
@@ -83,8 +81,6 @@ var FailureMessages = map[string]string{
 	FailInsufficientFunds:    "The payment could not be funded.",
 	FailCouldNotProcess:      "The bank could not process the payment.",
 	FailPayoutMethodRemoved:  "The payout method was removed before the payout was sent.",
-	FailPayoutMethodUnusable: "The payout method cannot receive this payout.",
-	FailCurrencyNotSupported: "No rail pays out in this currency to this kind of account.",
 }
 
 // Source says what created a payment.

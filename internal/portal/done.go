@@ -31,11 +31,8 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request) {
 		} else if !strings.Contains(target, "://") {
 			target = "https://" + target
 		}
-		h.headers(w, h.frameFor(r, s))
-		w.Header().Set("Content-Security-Policy", w.Header().Get("Content-Security-Policy")+"; script-src 'self'")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = h.tmpl["close"].ExecuteTemplate(w, "layout", map[string]any{"Title": "Done", "TargetOrigin": target,
-			"Status": status, "WithdrawalID": withdrawalID})
+		h.render(w, r, http.StatusOK, "close", map[string]any{"session": s, "Script": true, "Title": "Done",
+			"TargetOrigin": target, "Status": status, "WithdrawalID": withdrawalID})
 	case uri == "" || strings.HasPrefix(uri, "/"):
 		dest := uri
 		if dest == "" {

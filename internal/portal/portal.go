@@ -19,6 +19,7 @@ import (
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/mail"
+	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store"
 )
 
@@ -136,11 +137,22 @@ func frameAncestors(allowed string) string {
 	return allowed
 }
 
-func (h *Handler) render(w http.ResponseWriter, status int, page, frame string, data map[string]any) {
+// render writes a page. With a "session" in data, one read of the session's org gives the page
+// both its frame-ancestors (the org's allowed origin) and its branding; without one (error
+// pages before a session exists) the page may not be framed. "Script" in data allows the
+// portal's own script files.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	frame := ""
 	if s, ok := data["session"].(store.PortalSession); ok {
-		data["Brand"] = h.brand(s)
+		if o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID); err == nil {
+			frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
+			data["Brand"] = brandOf(o)
+		}
 	}
 	h.headers(w, frame)
+	if _, ok := data["Script"]; ok {
+		w.Header().Set("Content-Security-Policy", w.Header().Get("Content-Security-Policy")+"; script-src 'self'")
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := h.tmpl[page].ExecuteTemplate(w, "layout", data); err != nil {
@@ -149,7 +161,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, page, frame string, 
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, heading, message string) {
-	h.render(w, status, "error", "", map[string]any{"Title": heading, "Heading": heading, "Message": message})
+	h.render(w, nil, status, "error", map[string]any{"Title": heading, "Heading": heading, "Message": message})
 }
 
 // exchange turns a grant URL into a session, once, and sends the user on.
@@ -227,12 +239,6 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 
 func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
-	o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID)
-	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
-		return
-	}
-	frame := frameAncestors(o.Settings.Portal.AllowedOrigin)
 	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
 	if err != nil {
 		h.log.Error("portal balance", "err", err)
@@ -243,7 +249,7 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.log.Error("portal transactions", "err", err)
 	}
-	h.render(w, http.StatusOK, "balance", frame, map[string]any{"session": s, "Title": English.Balance, "T": English, "Info": info,
+	h.render(w, r, http.StatusOK, "balance", map[string]any{"session": s, "Title": English.Balance, "T": English, "Info": info,
 		"Transactions": txs, "ShowTransactions": !s.HideTransactions})
 }
 
@@ -275,7 +281,7 @@ func (h *Handler) renderVerify(w http.ResponseWriter, r *http.Request, s store.P
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
 		return
 	}
-	h.render(w, status, "verify", "", map[string]any{"session": s, "Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
+	h.render(w, r, status, "verify", map[string]any{"session": s, "Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
 		"CSRF": s.CSRFToken, "Error": msg})
 }
 
@@ -343,15 +349,6 @@ func (h *Handler) outboxJSON(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(msgs)
 }
 
-// frameFor is the CSP frame-ancestors source of the session's org.
-func (h *Handler) frameFor(r *http.Request, s store.PortalSession) string {
-	o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID)
-	if err != nil {
-		return ""
-	}
-	return frameAncestors(o.Settings.Portal.AllowedOrigin)
-}
-
 func (h *Handler) hasBankAccount(r *http.Request, s store.PortalSession) bool {
 	methods, err := h.app.ListPayoutMethods(r.Context(), s.Scope, s.RecipientID)
 	return err == nil && len(methods) > 0
@@ -363,13 +360,9 @@ type Brand struct {
 	Color template.CSS
 }
 
-// brand reads the org's branding. The colour was validated as #RRGGBB when it was saved, and
-// is checked again here before it goes into CSS.
-func (h *Handler) brand(s store.PortalSession) Brand {
-	o, err := h.app.GetOrg(context.Background(), s.Scope.OrgID)
-	if err != nil {
-		return Brand{Color: "#0b57d0"}
-	}
+// brandOf is an org's branding. The colour was validated as #RRGGBB when it was saved, and is
+// checked again here before it goes into CSS.
+func brandOf(o org.Org) Brand {
 	b := Brand{Name: o.Settings.Portal.DisplayName, Color: "#0b57d0"}
 	if b.Name == "" {
 		b.Name = o.Name
@@ -388,5 +381,5 @@ func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "The outbox cannot be read right now.")
 		return
 	}
-	h.render(w, http.StatusOK, "outbox", "", map[string]any{"Title": "Development outbox", "Messages": msgs})
+	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Title": "Development outbox", "Messages": msgs})
 }

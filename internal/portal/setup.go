@@ -44,7 +44,7 @@ func (h *Handler) renderSetup(w http.ResponseWriter, r *http.Request, s store.Po
 		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
 		return
 	}
-	h.render(w, status, "setup", h.frameFor(r, s), map[string]any{"session": s, "Title": "Bank account", "Methods": methods, "CSRF": s.CSRFToken,
+	h.render(w, r, status, "setup", map[string]any{"session": s, "Title": "Bank account", "Methods": methods, "CSRF": s.CSRFToken,
 		"Countries": setupCountries, "Country": countryCode, "Fields": fields, "Error": msg})
 }
 

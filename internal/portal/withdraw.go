@@ -44,7 +44,7 @@ func (h *Handler) withdrawPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d["Error"] = info.Message
 	}
-	h.render(w, http.StatusOK, "withdraw", h.frameFor(r, s), d)
+	h.render(w, r, http.StatusOK, "withdraw", d)
 }
 
 // withdrawConfirm shows what will happen, with a one-time form id: submitting the same form
@@ -61,13 +61,13 @@ func (h *Handler) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 	d["Amount"] = amount
 	if msg := checkAmount(amount, info); msg != "" {
 		d["Error"] = msg
-		h.render(w, http.StatusUnprocessableEntity, "withdraw", h.frameFor(r, s), d)
+		h.render(w, r, http.StatusUnprocessableEntity, "withdraw", d)
 		return
 	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	d["Confirm"], d["FormID"] = true, hex.EncodeToString(b)
-	h.render(w, http.StatusOK, "withdraw", h.frameFor(r, s), d)
+	h.render(w, r, http.StatusOK, "withdraw", d)
 }
 
 // checkAmount applies the bounds (minimum to withdrawable) before the confirmation step; the
@@ -113,7 +113,7 @@ func (h *Handler) withdrawSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d["Amount"], d["Error"] = amount, ae.Message
-		h.render(w, http.StatusUnprocessableEntity, "withdraw", h.frameFor(r, s), d)
+		h.render(w, r, http.StatusUnprocessableEntity, "withdraw", d)
 		return
 	}
 	if err != nil {
@@ -144,6 +144,6 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	if p.Status == "pending" || p.Status == "processing" {
 		w.Header().Set("Refresh", "3")
 	}
-	h.render(w, http.StatusOK, "status", h.frameFor(r, s), map[string]any{"session": s, "Title": "Withdrawal", "Payment": p,
+	h.render(w, r, http.StatusOK, "status", map[string]any{"session": s, "Title": "Withdrawal", "Payment": p,
 		"StatusText": t[0], "Explain": t[1], "Final": p.Status != "pending" && p.Status != "processing"})
 }
