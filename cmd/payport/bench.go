@@ -90,20 +90,10 @@ func (c *BenchLedgerCmd) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	pct := func(p float64) float64 {
-		if len(all) == 0 {
-			return 0
-		}
-		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
-	}
+	p := percentiles(lat)
 	res := BenchResult{Clients: c.Clients, Recipients: c.Recipients, Idempotency: c.Idempotency, Seconds: elapsed,
 		Credits: credits.Load(), Errors: failures.Load(), PerSecond: float64(credits.Load()) / elapsed,
-		P50ms: pct(0.50), P99ms: pct(0.99), MaxMs: pct(1)}
+		P50ms: p.p50, P99ms: p.p99, MaxMs: p.max}
 	if c.JSON {
 		return printJSON(res)
 	}
@@ -113,7 +103,16 @@ func (c *BenchLedgerCmd) Run(ctx context.Context) error {
 }
 
 func (c *BenchLedgerCmd) post(ctx context.Context, client *http.Client, path, body, idemKey string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL+path, bytes.NewBufferString(body))
+	return c.do(ctx, client, http.MethodPost, path, body, idemKey)
+}
+
+// do sends one authenticated API request and reads the whole answer.
+func (c *BenchLedgerCmd) do(ctx context.Context, client *http.Client, method, path, body, idemKey string) (int, []byte, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -129,4 +128,23 @@ func (c *BenchLedgerCmd) post(ctx context.Context, client *http.Client, path, bo
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
+}
+
+// latencyStats are percentiles in milliseconds.
+type latencyStats struct{ p50, p99, max float64 }
+
+// percentiles merges per-worker latency samples.
+func percentiles(per [][]time.Duration) latencyStats {
+	var all []time.Duration
+	for _, l := range per {
+		all = append(all, l...)
+	}
+	if len(all) == 0 {
+		return latencyStats{}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	return latencyStats{pct(0.50), pct(0.99), pct(1)}
 }

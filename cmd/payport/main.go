@@ -49,6 +49,7 @@ type CLI struct {
 	} `cmd:"" help:"Grant signing keys."`
 	Bench struct {
 		Ledger BenchLedgerCmd `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
+		Portal BenchPortalCmd `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
 	} `cmd:"" help:"Benchmarks."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }

@@ -55,6 +55,9 @@ type App struct {
 	// recipients caches recipient identities by reference (see recipientIdentity).
 	recipients     sync.Map
 	recipientCount atomic.Int64
+
+	// orgs caches orgs for hot read paths (see orgForMint).
+	orgs sync.Map
 }
 
 // Close stops background work (the ledger's group-commit batcher) after finishing what was

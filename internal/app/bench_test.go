@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/secret"
 	"github.com/payport/payport/internal/store/storetest"
 )
 
@@ -45,6 +46,43 @@ func BenchmarkCredit(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "credits/s")
+		})
+	}
+}
+
+// BenchmarkMintBalanceURL measures seed 001's Get Balance Withdrawal URL through the use case
+// (HTTP excluded). Run it per core with -cpu 1:
+//
+//	go test -run '^$' -bench MintBalanceURL -cpu 1,2 ./internal/app/
+func BenchmarkMintBalanceURL(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			a := app.New(e.Open(b), nil, "http://127.0.0.1:8080")
+			kr, err := secret.NewKeyring(make([]byte, 32))
+			if err != nil {
+				b.Fatal(err)
+			}
+			a.Sealer = kr
+			defer a.Close()
+			ctx := context.Background()
+			o, _, err := a.CreateOrg(ctx, "Bench", false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			scope := scopeOf(o.ID)
+			if _, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr("site_bench"), Currency: ptr("EUR")}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := a.BalanceWithdrawalURL(ctx, scope, "site_bench", app.BalanceURLOptions{}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "urls/s")
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -160,18 +161,15 @@ type BalanceURL struct {
 // BalanceWithdrawalURL mints a rewards grant for a recipient and returns its portal URL
 // (seed 001's Get Balance Withdrawal URL).
 func (a *App) BalanceWithdrawalURL(ctx context.Context, scope tenant.Scope, siteRef string, in BalanceURLOptions) (BalanceURL, error) {
-	o, err := a.GetOrg(ctx, scope.OrgID)
+	o, err := a.cachedGetOrg(ctx, scope.OrgID)
 	if err != nil {
 		return BalanceURL{}, err
 	}
-	var r struct {
-		id, email string
+	rec, err := a.recipientIdentity(ctx, scope, siteRef)
+	if e := (*Error)(nil); errors.As(err, &e) && e.Kind == NotFound {
+		return BalanceURL{}, notFound("site")
 	}
-	if err := a.Store.Query(ctx, func(tx store.Tx) error {
-		rec, err := tx.GetRecipient(ctx, scope, siteRef)
-		r.id, r.email = rec.ID, rec.Email
-		return mapNotFound(err, "site")
-	}); err != nil {
+	if err != nil {
 		return BalanceURL{}, err
 	}
 	p := o.Settings.Portal
@@ -181,12 +179,24 @@ func (a *App) BalanceWithdrawalURL(ctx context.Context, scope tenant.Scope, site
 		}
 		return def
 	}
-	g := grant.Grant{ID: id.New("grt"), Scope: scope, RecipientID: r.id, UseCase: grant.Rewards, OrgName: o.Name,
+	g := grant.Grant{ID: id.New("grt"), Scope: scope, RecipientID: rec.ID, UseCase: grant.Rewards, OrgName: o.Name,
 		AllowedOrigin: p.AllowedOrigin, PermittedURLStubs: []string{"/rewards"},
 		TwoFactor: pick(in.TwoFactor, p.TwoFactor), RedirectURI: in.RedirectURI,
 		HideTransactions: pick(in.HideTransactions, p.HideTransactions), AutoRedirectToSetup: pick(in.AutoRedirectToSetup, p.AutoRedirectToSetup)}
-	if g.TwoFactor && r.email == "" {
-		return BalanceURL{}, invalid("enforce_two_factor_auth", "two-factor authentication needs the site's email: set it with PATCH /api/recipients/{id}")
+	if g.TwoFactor {
+		// The email is read fresh (the identity cache holds no mutable fields): it may have been
+		// set a moment ago.
+		var email string
+		if err := a.Store.Query(ctx, func(tx store.Tx) error {
+			r, err := tx.GetRecipient(ctx, scope, rec.ID)
+			email = r.Email
+			return err
+		}); err != nil {
+			return BalanceURL{}, err
+		}
+		if email == "" {
+			return BalanceURL{}, invalid("enforce_two_factor_auth", "two-factor authentication needs the site's email: set it with PATCH /api/recipients/{id}")
+		}
 	}
 	if err := grant.CheckRedirect(g.RedirectURI, g.PermittedURLStubs, p.RedirectAllowlist); err != nil {
 		return BalanceURL{}, invalid("redirect_uri", "%s", err.Error())
@@ -213,14 +223,8 @@ func (a *App) BalanceWithdrawalURL(ctx context.Context, scope tenant.Scope, site
 	if err != nil {
 		return BalanceURL{}, err
 	}
-	body, err := json.Marshal(claims)
-	if err != nil {
-		return BalanceURL{}, err
-	}
-	// Recorded so that the portal can exchange the token once and an operator can audit it.
-	if err := a.Store.InTx(ctx, func(tx store.Tx) error { return tx.InsertGrant(ctx, g, body) }); err != nil {
-		return BalanceURL{}, err
-	}
+	// Nothing is written: the signed token is the grant. The portal records it when it is
+	// exchanged (once), which keeps minting free of database writes.
 	return BalanceURL{BalanceWithdrawalURL: a.PublicURL + "/auth/ext/" + token,
 		URLExpiryTimestamp: g.ExpiresAt.UTC().Format(time.RFC3339)}, nil
 }

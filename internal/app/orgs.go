@@ -205,6 +205,31 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 		o.UpdatedAt = a.now()
 		return tx.UpdateOrg(ctx, o)
 	})
+	a.orgs.Delete(orgID)
+	return o, err
+}
+
+// orgCacheTTL bounds how stale a cached org may be. Settings changed through this process
+// apply at once; through another process, within this time.
+const orgCacheTTL = 2 * time.Second
+
+type cachedOrg struct {
+	org     org.Org
+	fetched time.Time
+}
+
+// cachedGetOrg is GetOrg for hot read paths such as minting portal URLs, served from memory for
+// up to orgCacheTTL.
+func (a *App) cachedGetOrg(ctx context.Context, orgID string) (org.Org, error) {
+	if v, ok := a.orgs.Load(orgID); ok {
+		if c := v.(cachedOrg); time.Since(c.fetched) < orgCacheTTL {
+			return c.org, nil
+		}
+	}
+	o, err := a.GetOrg(ctx, orgID)
+	if err == nil {
+		a.orgs.Store(orgID, cachedOrg{o, time.Now()})
+	}
 	return o, err
 }
 

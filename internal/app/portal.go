@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -67,19 +68,24 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		return PortalSession{}, err
 	}
 	s := PortalSession{Claims: c, Token: base64.RawURLEncoding.EncodeToString(raw)}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return PortalSession{}, err
+	}
+	g := grant.Grant{ID: c.Jti, RecipientID: c.InternalSiteID, UseCase: grant.UseCase(c.Type),
+		IssuedAt: time.Unix(c.Iat, 0), ExpiresAt: time.Unix(c.Exp, 0)}
 	err = a.Store.InTx(ctx, func(tx store.Tx) error {
-		scope, recipientID, err := tx.UseGrant(ctx, c.Jti, now)
-		if errors.Is(err, store.ErrNotFound) {
+		scope, err := tx.ClaimGrant(ctx, g, body, now)
+		switch {
+		case errors.Is(err, store.ErrConflict):
 			return ErrGrantUsed
-		}
-		if err != nil {
+		case errors.Is(err, store.ErrNotFound):
+			return ErrGrantInvalid
+		case err != nil:
 			return err
 		}
-		if recipientID != c.InternalSiteID {
-			return ErrGrantInvalid
-		}
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: c.Jti, Scope: scope,
-			RecipientID: recipientID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
+			RecipientID: c.InternalSiteID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
 			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI, AutoRedirect: c.AutoRedirectToSetup,
 			ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)

@@ -56,3 +56,40 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedTokensVerifyWithGoJose checks the hand-written compact serialisation against an
+// outside implementation: go-jose parses it, finds the kid and typ, and verifies the signature
+// with the public JWK alone.
+func TestSignedTokensVerifyWithGoJose(t *testing.T) {
+	k, err := Generate(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := NewSet([]Key{k}).Sign(claims{Sub: "Acme & Co <ü>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := jws.Signatures[0].Header
+	if h.KeyID != k.KID || h.Algorithm != "EdDSA" || h.ExtraHeaders["typ"] != "JWT" {
+		t.Fatalf("header %+v", h)
+	}
+	raw, err := k.PublicJWK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(raw); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := jws.Verify(jwk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(payload) != `{"sub":"Acme \u0026 Co \u003cü\u003e"}` {
+		t.Fatalf("payload %s", payload)
+	}
+}

@@ -206,10 +206,11 @@ type Tx interface {
 	ListSigningKeys(ctx context.Context, now time.Time) ([]StoredKey, error)
 	// RetireSigningKeys stops the current keys from signing; they verify until verifyUntil.
 	RetireSigningKeys(ctx context.Context, now, verifyUntil time.Time) error
-	InsertGrant(ctx context.Context, g grant.Grant, claims []byte) error
-	// UseGrant marks a grant used, once, and returns its org, mode and recipient; ErrNotFound
-	// when it was used before, has expired or does not exist.
-	UseGrant(ctx context.Context, id string, now time.Time) (tenant.Scope, string, error)
+	// ClaimGrant records that the grant with this id (a token's jti) was exchanged, once: minting
+	// writes nothing (the signed token is the grant), so the row made here is what makes a link
+	// single-use and what an operator audits. It returns the recipient's org and mode; ErrConflict
+	// when the grant was claimed before, ErrNotFound when the recipient does not exist.
+	ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now time.Time) (tenant.Scope, error)
 	InsertPortalSession(ctx context.Context, s PortalSession) error
 	// GetPortalSession finds a live session by its token's hash.
 	GetPortalSession(ctx context.Context, tokenHash string, now time.Time) (PortalSession, error)

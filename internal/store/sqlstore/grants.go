@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/payport/payport/internal/grant"
@@ -46,23 +47,28 @@ func (t *Tx) RetireSigningKeys(ctx context.Context, now, verifyUntil time.Time) 
 	return err
 }
 
-// InsertGrant implements store.Tx.
-func (t *Tx) InsertGrant(ctx context.Context, g grant.Grant, claims []byte) error {
-	_, err := t.exec(ctx, `INSERT INTO grants (id, org_id, mode, recipient_id, use_case, claims, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.Scope.OrgID, string(g.Scope.Mode), nullString(g.RecipientID),
-		string(g.UseCase), string(claims), t.ts(g.ExpiresAt), t.ts(g.IssuedAt))
-	return err
-}
-
-// UseGrant implements store.Tx.
-func (t *Tx) UseGrant(ctx context.Context, id string, now time.Time) (tenant.Scope, string, error) {
+// ClaimGrant implements store.Tx. The org and mode come from the recipient row, so a token
+// cannot name a scope of its own.
+func (t *Tx) ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now time.Time) (tenant.Scope, error) {
 	var scope tenant.Scope
 	var mode string
-	var recipientID sql.NullString
-	err := t.queryRow(ctx, `UPDATE grants SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2
-		RETURNING org_id, mode, recipient_id`, id, t.ts(now)).Scan(&scope.OrgID, &mode, &recipientID)
+	// "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+	err := t.queryRow(ctx, `INSERT INTO grants (id, org_id, mode, recipient_id, use_case, claims, expires_at, created_at, used_at)
+		SELECT $1, org_id, mode, id, $3, $4, $5, $6, $7 FROM recipients WHERE id = $2 AND true
+		ON CONFLICT (id) DO NOTHING RETURNING org_id, mode`, g.ID, g.RecipientID, string(g.UseCase), string(claims),
+		t.ts(g.ExpiresAt), t.ts(g.IssuedAt), t.ts(now)).Scan(&scope.OrgID, &mode)
 	scope.Mode = tenant.Mode(mode)
-	return scope, recipientID.String, t.mapErr(err)
+	if errors.Is(err, sql.ErrNoRows) {
+		var n int
+		if err := t.queryRow(ctx, `SELECT count(*) FROM grants WHERE id = $1`, g.ID).Scan(&n); err != nil {
+			return scope, err
+		}
+		if n > 0 {
+			return scope, store.ErrConflict
+		}
+		return scope, store.ErrNotFound
+	}
+	return scope, t.mapErr(err)
 }
 
 // InsertPortalSession implements store.Tx.
