@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/payport/payport/internal/acquirer"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,8 @@ type App struct {
 	Mailer mail.Mailer
 	// Rails picks and runs payout rails.
 	Rails *rail.Registry
+	// Acquirer charges cards for payins (nil: the sandbox).
+	Acquirer acquirer.Acquirer
 	// LedgerCommitters is how many ledger batches commit at once on PostgreSQL (default 1).
 	LedgerCommitters int
 	// FileSettlementPeriod is how long a payout in an exported bank file waits for a return

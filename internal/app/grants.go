@@ -235,7 +235,8 @@ func (a *App) BalanceWithdrawalURL(ctx context.Context, scope tenant.Scope, site
 type OutcomeClaims struct {
 	Status       string `json:"status"`
 	WithdrawalID string `json:"withdrawal_id,omitempty"`
-	SiteID       string `json:"internal_site_id"`
+	PaymentID    string `json:"payment_id,omitempty"`
+	SiteID       string `json:"internal_site_id,omitempty"`
 	Iat          int64  `json:"iat"`
 	Exp          int64  `json:"exp"`
 	Aud          string `json:"aud"`

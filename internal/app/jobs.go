@@ -60,6 +60,19 @@ func (w *idempotencyCleanupWorker) Work(ctx context.Context, job *river.Job[Idem
 	return err
 }
 
+type expirePaymentsWorker struct {
+	river.WorkerDefaults[expirePaymentsArgs]
+	app *App
+}
+
+func (w *expirePaymentsWorker) Work(ctx context.Context, job *river.Job[expirePaymentsArgs]) error {
+	n, err := w.app.ExpirePayments(ctx)
+	if n > 0 {
+		w.app.Log.Info("expired unfinished payments", "count", n)
+	}
+	return err
+}
+
 // RegisterWorkers adds the app's job workers to the queue's registry.
 func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &ledgerCheckWorker{app: a})
@@ -68,6 +81,7 @@ func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &settlePayoutWorker{app: a})
 	river.AddWorker(w, &settleFilesWorker{app: a})
 	river.AddWorker(w, &sendEmailWorker{app: a})
+	river.AddWorker(w, &expirePaymentsWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).
@@ -81,6 +95,10 @@ func (a *App) PeriodicJobs(ledgerCheckEvery time.Duration) []*river.PeriodicJob 
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return SettleFilesArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		// Forms check their expiry themselves; this only makes the status (and its event) follow.
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+			return expirePaymentsArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -152,6 +152,9 @@ func (a *App) ListOrgs(ctx context.Context) ([]org.Org, error) {
 
 // UpdateOrgSettings replaces an org's settings after validating them.
 func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string, s org.Settings) (org.Org, error) {
+	if s.PaymentExpiryMinutes < 0 || s.PaymentExpiryMinutes > 30*24*60 {
+		return org.Org{}, invalid("settings.payment_expiry_minutes", "payment_expiry_minutes must be between 0 (default, 1440) and 43200 (30 days)")
+	}
 	if s.MinimumWaitDays < 0 || s.MinimumWaitDays > 365 {
 		return org.Org{}, invalid("minimum_wait_days", "minimum_wait_days must be between 0 and 365")
 	}
@@ -165,6 +168,11 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 	}
 	if len(s.Portal.DisplayName) > 100 {
 		return org.Org{}, invalid("settings.portal.display_name", "display_name must be at most 100 characters")
+	}
+	if l := s.Portal.Logo; l != "" {
+		if _, err := org.ParseLogo(l); err != nil {
+			return org.Org{}, invalid("settings.portal.logo", "%s", err.Error())
+		}
 	}
 	if s.Portal.MaxURLMinutes < 0 || s.Portal.MaxURLMinutes > 7*24*60 {
 		return org.Org{}, invalid("settings.portal.max_url_minutes", "max_url_minutes must be between 0 (default, 1440) and 10080")

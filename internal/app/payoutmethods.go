@@ -108,21 +108,8 @@ func (a *App) AddPayoutMethod(ctx context.Context, scope tenant.Scope, ref strin
 // AddPayoutMethodIdem is AddPayoutMethod with an Idempotency-Key: a retry replays the first
 // answer (replayed = true) instead of answering 409 duplicate_payout_method.
 func (a *App) AddPayoutMethodIdem(ctx context.Context, scope tenant.Scope, ref string, in PayoutMethodInput, idem IdemRequest) (PayoutMethodView, bool, error) {
-	d, err := in.details()
+	m, err := a.sealMethod(scope, in)
 	if err != nil {
-		return PayoutMethodView{}, false, err
-	}
-	if a.Sealer == nil {
-		return PayoutMethodView{}, false, errors.New("no master key configured for sealing bank details")
-	}
-	now := a.now()
-	m := payout.Method{ID: id.New("pm"), Scope: scope, Type: payout.BankAccount, Masked: bank.Mask(d),
-		Fingerprint: a.Sealer.Fingerprint([]byte(bank.Fingerprint(d))), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
-	plain, err := json.Marshal(d)
-	if err != nil {
-		return PayoutMethodView{}, false, err
-	}
-	if m.Sealed, err = a.Sealer.Seal(plain, payout.SealAAD(m.ID)); err != nil {
 		return PayoutMethodView{}, false, err
 	}
 	return idempotentTx(ctx, a, scope, idem, func(tx store.Tx) (PayoutMethodView, error) {
@@ -130,29 +117,62 @@ func (a *App) AddPayoutMethodIdem(ctx context.Context, scope tenant.Scope, ref s
 		if err != nil {
 			return PayoutMethodView{}, mapNotFound(err, "recipient")
 		}
-		m.RecipientID = r.ID
-		existing, err := tx.ListPayoutMethods(ctx, scope, r.ID)
+		m, dup, err := a.insertMethodTx(ctx, tx, r.ID, m, in.MakeDefault)
 		if err != nil {
 			return PayoutMethodView{}, err
 		}
-		for _, e := range existing {
-			if e.Fingerprint == m.Fingerprint {
-				return PayoutMethodView{}, &Error{Kind: Conflict, Code: "duplicate_payout_method", Field: "account_number",
-					Message: "this account is already payout method " + e.ID}
-			}
+		if dup {
+			return PayoutMethodView{}, &Error{Kind: Conflict, Code: "duplicate_payout_method", Field: "account_number",
+				Message: "this account is already payout method " + m.ID}
 		}
-		if len(existing) == 0 || in.MakeDefault {
-			if err := tx.ClearDefaultPayoutMethod(ctx, scope, r.ID); err != nil {
-				return PayoutMethodView{}, err
-			}
-			m.IsDefault = true
-		}
-		if err := tx.InsertPayoutMethod(ctx, m); err != nil {
-			return PayoutMethodView{}, err
-		}
-		v := viewMethod(m)
-		return v, a.recordEvent(ctx, tx, scope, PayoutMethodCreated, m.ID, v, now)
+		return viewMethod(m), nil
 	})
+}
+
+// sealMethod validates a bank account and seals its details into a new method (not stored).
+func (a *App) sealMethod(scope tenant.Scope, in PayoutMethodInput) (payout.Method, error) {
+	d, err := in.details()
+	if err != nil {
+		return payout.Method{}, err
+	}
+	if a.Sealer == nil {
+		return payout.Method{}, errors.New("no master key configured for sealing bank details")
+	}
+	now := a.now()
+	m := payout.Method{ID: id.New("pm"), Scope: scope, Type: payout.BankAccount, Masked: bank.Mask(d),
+		Fingerprint: a.Sealer.Fingerprint([]byte(bank.Fingerprint(d))), Status: payout.StatusActive, CreatedAt: now, UpdatedAt: now}
+	plain, err := json.Marshal(d)
+	if err != nil {
+		return payout.Method{}, err
+	}
+	m.Sealed, err = a.Sealer.Seal(plain, payout.SealAAD(m.ID))
+	return m, err
+}
+
+// insertMethodTx stores a sealed method for a recipient and records payout_method.created. The
+// first method (or one added with makeDefault) becomes the default. When the recipient already
+// has the same account, nothing is written and that method is returned with dup = true.
+func (a *App) insertMethodTx(ctx context.Context, tx store.Tx, recipientID string, m payout.Method, makeDefault bool) (payout.Method, bool, error) {
+	m.RecipientID = recipientID
+	existing, err := tx.ListPayoutMethods(ctx, m.Scope, recipientID)
+	if err != nil {
+		return m, false, err
+	}
+	for _, e := range existing {
+		if e.Fingerprint == m.Fingerprint {
+			return e, true, nil
+		}
+	}
+	if len(existing) == 0 || makeDefault {
+		if err := tx.ClearDefaultPayoutMethod(ctx, m.Scope, recipientID); err != nil {
+			return m, false, err
+		}
+		m.IsDefault = true
+	}
+	if err := tx.InsertPayoutMethod(ctx, m); err != nil {
+		return m, false, err
+	}
+	return m, false, a.recordEvent(ctx, tx, m.Scope, PayoutMethodCreated, m.ID, viewMethod(m), m.CreatedAt)
 }
 
 // ListPayoutMethods lists a recipient's active payout methods, the default first.

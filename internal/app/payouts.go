@@ -61,18 +61,21 @@ type PaymentView struct {
 	Currency       string          `json:"currency" example:"EUR"`
 	Description    string          `json:"description"`
 	Metadata       json.RawMessage `json:"metadata"`
-	Source         string          `json:"source" enum:"withdrawal,api" doc:"What created the payment."`
+	Source         string          `json:"source" enum:"withdrawal,api" doc:"What created the payment: a portal or API withdrawal, or POST /api/payments."`
 	RecipientID    string          `json:"recipientId,omitempty"`
 	PayoutMethodID string          `json:"payoutMethodId,omitempty"`
 	Rail           string          `json:"rail,omitempty" doc:"The rail paying it out: sandbox, nacha or sepa."`
 	FailureCode    string          `json:"failureCode,omitempty" doc:"Why it failed, for machines (account_closed, no_account, ...)."`
 	FailureMessage string          `json:"failureMessage,omitempty"`
+	PaymentMethod  string          `json:"paymentMethod,omitempty" doc:"How it was paid or where it goes, masked (\"Visa •••• 4242\", \"IBAN •••• 3000\")."`
+	ExpiresAt      *time.Time      `json:"expiresAt,omitempty" doc:"When its hosted form stops working if the customer has not completed it."`
 	Livemode       bool            `json:"livemode"`
 	CreatedAt      time.Time       `json:"createdAt"`
 	UpdatedAt      time.Time       `json:"updatedAt"`
 }
 
-func viewPayment(p payment.Payment) PaymentView {
+// viewPayment shows p, with its hosted form's URL when it came through the Payments API.
+func (a *App) viewPayment(p payment.Payment) PaymentView {
 	c, _ := money.LookupCurrency(p.Currency)
 	v := PaymentView{ID: p.ID, Type: string(p.Type), Status: string(p.Status), Amount: money.Format(p.Amount, c),
 		AmountMinor: p.Amount, Currency: p.Currency, Description: p.Description, Metadata: p.Metadata,
@@ -84,6 +87,11 @@ func viewPayment(p payment.Payment) PaymentView {
 	}
 	if len(v.Metadata) == 0 {
 		v.Metadata = json.RawMessage("{}")
+	}
+	if p.Source == payment.SourceAPI {
+		v.URL = a.PublicURL + FormPath(p)
+		v.ExpiresAt = p.ExpiresAt
+		v.PaymentMethod = p.MethodSummary
 	}
 	return v
 }
@@ -188,7 +196,7 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 				Reason: "withdrawal requested", CreatedAt: now}); err != nil {
 				return err
 			}
-			v = viewPayment(p)
+			v = a.viewPayment(p)
 			if err := a.recordEvent(ctx, tx, scope, PaymentCreated, p.ID, v, now); err != nil {
 				return err
 			}
@@ -235,7 +243,7 @@ func (a *App) GetPayment(ctx context.Context, scope tenant.Scope, paymentID stri
 	var v PaymentView
 	err := a.Store.Query(ctx, func(tx store.Tx) error {
 		p, err := tx.GetPayment(ctx, scope, paymentID, false)
-		v = viewPayment(p)
+		v = a.viewPayment(p)
 		return mapNotFound(err, "payment")
 	})
 	return v, err
@@ -263,7 +271,7 @@ func (a *App) ListPayments(ctx context.Context, scope tenant.Scope, f store.Paym
 		}
 		items = make([]PaymentView, len(ps))
 		for i, p := range ps {
-			items[i] = viewPayment(p)
+			items[i] = a.viewPayment(p)
 		}
 		return nil
 	})
@@ -462,8 +470,9 @@ func (a *App) settleTx(ctx context.Context, tx store.Tx, paymentID string, scope
 	return a.savePaymentTx(ctx, tx, p, tr, PaymentFailed, WithdrawalFailed)
 }
 
-// CancelPayment cancels a payout that has not reached a rail yet; its money returns to the
-// recipient's available balance.
+// CancelPayment cancels a payment that has not reached a rail yet: a pending payout (its money
+// returns to where it came from) or a Payments API payin nobody has paid. A Payments API
+// payment whose customer has not completed the form moved no money, so none moves back.
 func (a *App) CancelPayment(ctx context.Context, scope tenant.Scope, paymentID string) (PaymentView, error) {
 	var v PaymentView
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
@@ -471,18 +480,20 @@ func (a *App) CancelPayment(ctx context.Context, scope tenant.Scope, paymentID s
 		if err != nil {
 			return mapNotFound(err, "payment")
 		}
-		if p.Type != payment.Payout || p.Status != payment.Pending {
-			return &Error{Kind: Conflict, Code: "not_cancelable", Message: "only a pending payout can be canceled; this one is " + string(p.Status)}
+		if p.Status != payment.Pending || (p.Type == payment.Payin && p.Source != payment.SourceAPI) {
+			return &Error{Kind: Conflict, Code: "not_cancelable", Message: "only a pending payment can be canceled; this one is " + string(p.Status)}
 		}
 		now := a.now()
 		tr, err := p.Move(payment.Canceled, "canceled", now, func() string { return id.New("ptr") })
 		if err != nil {
 			return err
 		}
-		if err := a.postPaymentTx(ctx, tx, p, KindWithdrawalCanceled, ledger.Pending, ledger.Available, now); err != nil {
-			return err
+		if p.Type == payment.Payout && p.RecipientID != "" {
+			if err := a.postPaymentTx(ctx, tx, p, KindWithdrawalCanceled, ledger.Pending, ledger.Available, now); err != nil {
+				return err
+			}
 		}
-		v = viewPayment(p)
+		v = a.viewPayment(p)
 		return a.savePaymentTx(ctx, tx, p, tr, PaymentCanceled, WithdrawalCanceled)
 	})
 	return v, err
@@ -531,7 +542,7 @@ func (a *App) savePaymentTx(ctx context.Context, tx store.Tx, p payment.Payment,
 	if err := tx.InsertTransition(ctx, tr); err != nil {
 		return err
 	}
-	v := viewPayment(p)
+	v := a.viewPayment(p)
 	if err := a.recordEvent(ctx, tx, p.Scope, typ, p.ID, v, p.UpdatedAt); err != nil {
 		return err
 	}

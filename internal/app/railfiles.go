@@ -218,7 +218,7 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			return err
 		}
 		for _, p := range ps {
-			if err := a.recordEvent(ctx, tx, scope, PaymentProcessing, p.ID, viewPayment(p), now); err != nil {
+			if err := a.recordEvent(ctx, tx, scope, PaymentProcessing, p.ID, a.viewPayment(p), now); err != nil {
 				return err
 			}
 		}
@@ -242,12 +242,20 @@ func fileIDModifier(now time.Time) string {
 }
 
 // paymentPosting moves a payout's amount between two of its recipient's accounts.
+//
+// Money going back to "available" returns to where it came from: a withdrawal's to the
+// recipient's balance, a Payments API payout's (funded by the org when the customer completed
+// the form) to the org's funding account.
 func paymentPosting(p payment.Payment, kind ledger.TransferKind, from, to ledger.Kind) ledger.Posting {
+	dest := recipientRef(p.Scope, p.RecipientID, to, p.Currency)
+	if to == ledger.Available && p.Source == payment.SourceAPI {
+		dest = fundingRef(p.Scope, p.Currency)
+	}
 	return ledger.Posting{Kind: kind, Amount: p.Amount, PaymentID: p.ID,
 		Key:         string(kind) + ":" + p.ID,
 		Description: string(kind) + " " + p.ID,
 		Source:      recipientRef(p.Scope, p.RecipientID, from, p.Currency),
-		Destination: recipientRef(p.Scope, p.RecipientID, to, p.Currency)}
+		Destination: dest}
 }
 
 // RailFile reads an exported file with its content.

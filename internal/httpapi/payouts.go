@@ -8,8 +8,6 @@ import (
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/org"
-	"github.com/payport/payport/internal/payment"
-	"github.com/payport/payport/internal/store"
 )
 
 type payoutMethodBody struct {
@@ -41,13 +39,6 @@ type withdrawalBody struct {
 type paymentOut struct {
 	Status int
 	Body   app.PaymentView
-}
-
-type paymentListIn struct {
-	ListQuery
-	Status    string `query:"status" enum:"pending,processing,succeeded,failed,canceled,expired" doc:"Only payments in this status."`
-	Type      string `query:"type" enum:"payout,payin"`
-	Recipient string `query:"recipient" maxLength:"255" doc:"Only this recipient's payments (UUID or external id)."`
 }
 
 func (s *Server) routePayouts() {
@@ -132,45 +123,5 @@ func (s *Server) routePayouts() {
 			return nil, s.fail(ctx, err)
 		}
 		return &paymentOut{created(replayed), v}, nil
-	})
-
-	huma.Register(s.api, s.secured(huma.Operation{
-		OperationID: "get-payment", Method: http.MethodGet, Path: "/api/payments/{id}", Tags: []string{"Payments"},
-		Summary: "Get a payment", Description: "Poll a payout or payin until its status is final (succeeded, failed, canceled or expired).",
-		Errors: []int{404},
-	}, access{}), func(ctx context.Context, in *struct {
-		ID string `path:"id" maxLength:"64"`
-	}) (*struct{ Body app.PaymentView }, error) {
-		v, err := s.app.GetPayment(ctx, scopeFrom(ctx), in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, err)
-		}
-		return &struct{ Body app.PaymentView }{v}, nil
-	})
-
-	huma.Register(s.api, s.secured(huma.Operation{
-		OperationID: "list-payments", Method: http.MethodGet, Path: "/api/payments", Tags: []string{"Payments"},
-		Summary: "List payments", Description: "Newest first, in pages, optionally filtered.", Errors: []int{404},
-	}, access{}), func(ctx context.Context, in *paymentListIn) (*struct{ Body Page[app.PaymentView] }, error) {
-		items, next, err := s.app.ListPayments(ctx, scopeFrom(ctx), store.PaymentFilter{RecipientID: in.Recipient,
-			Type: payment.Type(in.Type), Status: payment.Status(in.Status), Before: in.Cursor, Limit: in.Limit})
-		if err != nil {
-			return nil, s.fail(ctx, err)
-		}
-		return &struct{ Body Page[app.PaymentView] }{page(items, next)}, nil
-	})
-
-	huma.Register(s.api, s.secured(huma.Operation{
-		OperationID: "cancel-payment", Method: http.MethodPost, Path: "/api/payments/{id}/cancel", Tags: []string{"Payments"},
-		Summary: "Cancel a pending payout", Description: "Only a payout that has not reached its rail can be canceled; its money returns to the balance.",
-		Errors: []int{404, 409},
-	}, access{scope: org.ScopePayouts}), func(ctx context.Context, in *struct {
-		ID string `path:"id" maxLength:"64"`
-	}) (*struct{ Body app.PaymentView }, error) {
-		v, err := s.app.CancelPayment(ctx, scopeFrom(ctx), in.ID)
-		if err != nil {
-			return nil, s.fail(ctx, err)
-		}
-		return &struct{ Body app.PaymentView }{v}, nil
 	})
 }

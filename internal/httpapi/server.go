@@ -103,6 +103,7 @@ func New(cfg Config) *Server {
 	s.routeRecipients()
 	s.routeBalances()
 	s.routePayouts()
+	s.routePayments()
 	s.routeRails()
 	s.routeGrants()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)

@@ -3,13 +3,20 @@
 package org
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"image/png"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/payport/payport/internal/tenant"
 )
@@ -35,7 +42,13 @@ type Settings struct {
 	SEPA *SEPADebtor `json:"sepa,omitempty"`
 	// Portal holds the defaults and limits of the hosted portal's signed URLs.
 	Portal PortalSettings `json:"portal"`
+	// PaymentExpiryMinutes is how long a Payments API payment waits for its customer to complete
+	// the hosted form before it expires (0: the default, DefaultPaymentExpiryMinutes).
+	PaymentExpiryMinutes int `json:"payment_expiry_minutes,omitempty" doc:"How long the hosted form of a payment created through POST /api/payments works; 0 means 1440 (24 hours)."`
 }
+
+// DefaultPaymentExpiryMinutes is the hosted payment form's lifetime when an org sets none.
+const DefaultPaymentExpiryMinutes = 24 * 60
 
 // PortalSettings are an org's defaults for portal URLs (seed 001: omitted flags fall back to
 // them) and the limits that protect its users.
@@ -50,6 +63,101 @@ type PortalSettings struct {
 	BrandColor string `json:"brand_color,omitempty" pattern:"^#[0-9a-fA-F]{6}$" doc:"Accent colour of the portal's buttons and header, #RRGGBB."`
 	// DisplayName is shown at the top of every portal page (the org name when empty).
 	DisplayName string `json:"display_name,omitempty" maxLength:"100" doc:"Name shown at the top of the portal; the org name when empty."`
+	// Logo is the org's logo as a data: URL (see ParseLogo). It is kept here rather than
+	// fetched from a URL because the portal loads no external asset.
+	Logo string `json:"logo,omitempty" doc:"Logo shown at the top of the portal instead of the display name (which becomes its alt text): a data: URL of a PNG, SVG or WebP image of at most 64 KB, e.g. data:image/png;base64,iVBORw0KGgo...; served by the portal at /portal/logo/{org_id}. Empty: none."`
+}
+
+// MaxLogoBytes is the largest portal logo accepted, in bytes of the image itself.
+const MaxLogoBytes = 64 << 10
+
+// Logo is a portal logo decoded from its data: URL.
+type Logo struct {
+	// ContentType is image/png, image/svg+xml or image/webp.
+	ContentType string
+	Data        []byte
+}
+
+// logoTypes are the accepted media types of a logo, each with its check of the bytes.
+var logoTypes = map[string]func([]byte) bool{
+	"image/png":     isPNG,
+	"image/svg+xml": isSVG,
+	"image/webp":    isWebP,
+}
+
+// ParseLogo decodes a logo given as a data: URL ("data:image/png;base64,..." or, for SVG,
+// also percent-encoded text) and checks that it is a PNG, SVG or WebP image, as its media type
+// says, of at most MaxLogoBytes. The error says what is wrong in words for the org's admin.
+func ParseLogo(dataURL string) (Logo, error) {
+	// Percent-encoding at most triples the size; anything longer cannot fit.
+	if len(dataURL) > 3*MaxLogoBytes+100 {
+		return Logo{}, fmt.Errorf("logo must be at most %d KB", MaxLogoBytes>>10)
+	}
+	if len(dataURL) < 5 || !strings.EqualFold(dataURL[:5], "data:") {
+		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo...")
+	}
+	meta, payload, found := strings.Cut(dataURL[5:], ",")
+	if !found {
+		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo...")
+	}
+	params := strings.Split(meta, ";")
+	mediaType := strings.ToLower(strings.TrimSpace(params[0]))
+	check, known := logoTypes[mediaType]
+	if !known {
+		return Logo{}, fmt.Errorf("logo must be a PNG, SVG or WebP image (image/png, image/svg+xml or image/webp), not %q", mediaType)
+	}
+	var data []byte
+	if strings.EqualFold(strings.TrimSpace(params[len(params)-1]), "base64") {
+		var err error
+		if data, err = base64.StdEncoding.DecodeString(payload); err != nil {
+			return Logo{}, errors.New("logo's base64 data is not valid")
+		}
+	} else {
+		text, err := url.PathUnescape(payload)
+		if err != nil {
+			return Logo{}, errors.New("logo's percent-encoded data is not valid")
+		}
+		data = []byte(text)
+	}
+	if len(data) > MaxLogoBytes {
+		return Logo{}, fmt.Errorf("logo is %d bytes; it must be at most %d KB (%d bytes)", len(data), MaxLogoBytes>>10, MaxLogoBytes)
+	}
+	if !check(data) {
+		return Logo{}, fmt.Errorf("logo's data is not a %s image", mediaType)
+	}
+	return Logo{ContentType: mediaType, Data: data}, nil
+}
+
+func isPNG(b []byte) bool {
+	_, err := png.DecodeConfig(bytes.NewReader(b))
+	return err == nil
+}
+
+func isWebP(b []byte) bool {
+	return len(b) >= 16 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" && strings.HasPrefix(string(b[12:16]), "VP8")
+}
+
+// isSVG accepts UTF-8 XML whose root element is svg. Entity declarations are refused (they
+// serve no purpose in a logo and can blow up in size when expanded).
+func isSVG(b []byte) bool {
+	if !utf8.Valid(b) || bytes.Contains(b, []byte("<!ENTITY")) {
+		return false
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t.Name.Local == "svg"
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return false
+			}
+		}
+	}
 }
 
 // NACHAOriginator is what the org's bank (the ODFI) assigned for ACH origination.

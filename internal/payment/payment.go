@@ -69,6 +69,10 @@ const (
 	FailInsufficientFunds    = "insufficient_funds"
 	FailCouldNotProcess      = "could_not_process"
 	FailPayoutMethodRemoved  = "payout_method_removed"
+	FailCardDeclined         = "card_declined"
+	FailExpiredCard          = "expired_card"
+	FailIncorrectCVC         = "incorrect_cvc"
+	FailProcessingError      = "processing_error"
 )
 
 // FailureMessages are the sentences shown beside each code.
@@ -81,6 +85,10 @@ var FailureMessages = map[string]string{
 	FailInsufficientFunds:    "The payment could not be funded.",
 	FailCouldNotProcess:      "The bank could not process the payment.",
 	FailPayoutMethodRemoved:  "The payout method was removed before the payout was sent.",
+	FailCardDeclined:         "The card was declined.",
+	FailExpiredCard:          "The card has expired.",
+	FailIncorrectCVC:         "The card's security code is incorrect.",
+	FailProcessingError:      "The card could not be charged because of a processing error.",
 }
 
 // Source says what created a payment.
@@ -114,7 +122,32 @@ type Payment struct {
 	FailureMessage string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// The Payments API's own fields (seed 003). CustomerID is the platform's id of the person;
+	// for payouts it is also the external id of the recipient whose saved methods the hosted
+	// form offers.
+	CustomerID   string
+	CustomerName string
+	RedirectURL  string
+	// WebhookURL overrides the org's webhook endpoints for this payment's events.
+	WebhookURL string
+	// ExpiresAt is when an unfinished hosted form stops working (nil: never).
+	ExpiresAt *time.Time
+	// RequestHash is the SHA-256 of the creating request's canonical body: a repeat with the
+	// same externalId and the same hash is the same payment.
+	RequestHash string
+	// PayinMethod says how a payin is being paid: card or bank_transfer.
+	PayinMethod string
+	// MethodSummary describes the means without revealing it ("Visa •••• 4242").
+	MethodSummary string
 }
+
+// Payin methods.
+const (
+	PayinCard         = "card"
+	PayinBankTransfer = "bank_transfer"
+)
+
 
 // Transition is one recorded state change.
 type Transition struct {

@@ -71,6 +71,11 @@ type PaymentFilter struct {
 	RecipientID string
 	Type        payment.Type
 	Status      payment.Status
+	ExternalID  string
+	CustomerID  string
+	// CreatedFrom and CreatedTo bound created_at: from inclusive, to exclusive.
+	CreatedFrom *time.Time
+	CreatedTo   *time.Time
 	// Before is the cursor: only ids older than it.
 	Before string
 	Limit  int
@@ -166,6 +171,16 @@ type Tx interface {
 	// GetPayment reads a payment; forUpdate locks it until the transaction ends.
 	GetPayment(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (payment.Payment, error)
 	UpdatePayment(ctx context.Context, p payment.Payment) error
+	// GetPaymentByID reads a payment of any org: for its hosted form, whose URL is the
+	// capability, and for operators.
+	GetPaymentByID(ctx context.Context, id string, forUpdate bool) (payment.Payment, error)
+	// GetPaymentByExternalID finds the payment the platform created with externalID.
+	GetPaymentByExternalID(ctx context.Context, scope tenant.Scope, externalID string) (payment.Payment, error)
+	// PaymentByTransferReference finds (and locks) the bank-transfer payin a payer's reference
+	// names, in any org.
+	PaymentByTransferReference(ctx context.Context, reference string) (payment.Payment, error)
+	// ExpiringPayments lists pending payments whose expiry has passed, soonest first.
+	ExpiringPayments(ctx context.Context, now time.Time, limit int) ([]payment.Payment, error)
 	InsertTransition(ctx context.Context, t payment.Transition) error
 	// InsertTransitions stores many transitions in few statements (bank file exports).
 	InsertTransitions(ctx context.Context, ts []payment.Transition) error

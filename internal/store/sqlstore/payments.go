@@ -14,18 +14,22 @@ import (
 )
 
 const paymentColumns = `id, org_id, mode, type, status, amount, currency, recipient_id, payout_method_id, rail, rail_reference,
-	source, description, metadata, external_id, failure_code, failure_message, created_at, updated_at, rail_file_id`
+	source, description, metadata, external_id, failure_code, failure_message, created_at, updated_at, rail_file_id,
+	customer_id, customer_name, redirect_url, webhook_url, expires_at, request_hash, payin_method, method_summary`
 
 func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	var p payment.Payment
 	var mode, typ, status, source string
-	var recipientID, methodID, externalID, fileID sql.NullString
+	var recipientID, methodID, externalID, fileID, customerID sql.NullString
 	var created, updated Time
+	var expires NullTime
 	if err := row.Scan(&p.ID, &p.Scope.OrgID, &mode, &typ, &status, &p.Amount, &p.Currency, &recipientID, &methodID,
 		&p.Rail, &p.RailReference, &source, &p.Description, bytesOf{(*[]byte)(&p.Metadata)}, &externalID,
-		&p.FailureCode, &p.FailureMessage, &created, &updated, &fileID); err != nil {
+		&p.FailureCode, &p.FailureMessage, &created, &updated, &fileID,
+		&customerID, &p.CustomerName, &p.RedirectURL, &p.WebhookURL, &expires, &p.RequestHash, &p.PayinMethod, &p.MethodSummary); err != nil {
 		return p, err
 	}
+	p.CustomerID, p.ExpiresAt = customerID.String, expires.T
 	p.Scope.Mode, p.Type, p.Status, p.Source = tenant.Mode(mode), payment.Type(typ), payment.Status(status), payment.Source(source)
 	p.RecipientID, p.PayoutMethodID, p.ExternalID, p.RailFileID = recipientID.String, methodID.String, externalID.String, fileID.String
 	p.CreatedAt, p.UpdatedAt = created.T, updated.T
@@ -34,12 +38,14 @@ func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 
 // InsertPayment implements store.Tx.
 func (t *Tx) InsertPayment(ctx context.Context, p payment.Payment) error {
-	_, err := t.exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+	_, err := t.exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27, $28)`,
 		p.ID, p.Scope.OrgID, string(p.Scope.Mode), string(p.Type), string(p.Status), p.Amount, p.Currency,
 		nullString(p.RecipientID), nullString(p.PayoutMethodID), p.Rail, p.RailReference, string(p.Source), p.Description,
 		jsonText(p.Metadata), nullString(p.ExternalID), p.FailureCode, p.FailureMessage, t.ts(p.CreatedAt), t.ts(p.UpdatedAt),
-		nullString(p.RailFileID))
-	return err
+		nullString(p.RailFileID), nullString(p.CustomerID), p.CustomerName, p.RedirectURL, p.WebhookURL, t.tsPtr(p.ExpiresAt),
+		p.RequestHash, p.PayinMethod, p.MethodSummary)
+	return t.mapErr(err)
 }
 
 // GetPayment implements store.Tx.
@@ -56,9 +62,11 @@ func (t *Tx) GetPayment(ctx context.Context, scope tenant.Scope, id string, forU
 // UpdatePayment implements store.Tx. Only what changes after creation is written.
 func (t *Tx) UpdatePayment(ctx context.Context, p payment.Payment) error {
 	return expectOne(t.exec(ctx, `UPDATE payments SET status = $4, payout_method_id = $5, rail = $6, rail_reference = $7,
-		failure_code = $8, failure_message = $9, updated_at = $10, rail_file_id = $11 WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		failure_code = $8, failure_message = $9, updated_at = $10, rail_file_id = $11, recipient_id = $12, payin_method = $13,
+		method_summary = $14, expires_at = $15 WHERE org_id = $1 AND mode = $2 AND id = $3`,
 		p.Scope.OrgID, string(p.Scope.Mode), p.ID, string(p.Status), nullString(p.PayoutMethodID), p.Rail, p.RailReference,
-		p.FailureCode, p.FailureMessage, t.ts(p.UpdatedAt), nullString(p.RailFileID)))
+		p.FailureCode, p.FailureMessage, t.ts(p.UpdatedAt), nullString(p.RailFileID), nullString(p.RecipientID), p.PayinMethod,
+		p.MethodSummary, t.tsPtr(p.ExpiresAt)))
 }
 
 // InsertTransition implements store.Tx.
@@ -95,11 +103,36 @@ func (t *Tx) ListPayments(ctx context.Context, scope tenant.Scope, f store.Payme
 	if f.Before == "" {
 		f.Before = "~"
 	}
-	rows, err := t.query(ctx, `SELECT `+paymentColumns+` FROM payments
-		WHERE org_id = $1 AND mode = $2 AND id < $3
-		AND ($4 = '' OR recipient_id = $4) AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6)
-		ORDER BY id DESC LIMIT $7`,
-		scope.OrgID, string(scope.Mode), f.Before, f.RecipientID, string(f.Type), string(f.Status), f.Limit)
+	q := `SELECT ` + paymentColumns + ` FROM payments WHERE org_id = $1 AND mode = $2 AND id < $3`
+	args := []any{scope.OrgID, string(scope.Mode), f.Before}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += fmt.Sprintf(" AND "+cond, len(args))
+	}
+	if f.RecipientID != "" {
+		add("recipient_id = $%d", f.RecipientID)
+	}
+	if f.Type != "" {
+		add("type = $%d", string(f.Type))
+	}
+	if f.Status != "" {
+		add("status = $%d", string(f.Status))
+	}
+	if f.ExternalID != "" {
+		add("external_id = $%d", f.ExternalID)
+	}
+	if f.CustomerID != "" {
+		add("customer_id = $%d", f.CustomerID)
+	}
+	if f.CreatedFrom != nil {
+		add("created_at >= $%d", t.ts(*f.CreatedFrom))
+	}
+	if f.CreatedTo != nil {
+		add("created_at < $%d", t.ts(*f.CreatedTo))
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -233,4 +266,34 @@ func (t *Tx) MarkExported(ctx context.Context, scope tenant.Scope, fileID string
 		}
 	}
 	return nil
+}
+
+// GetPaymentByID implements store.Tx.
+func (t *Tx) GetPaymentByID(ctx context.Context, id string, forUpdate bool) (payment.Payment, error) {
+	lock := ""
+	if forUpdate {
+		lock = t.d.LockRows
+	}
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`+lock, id))
+	return p, t.mapErr(err)
+}
+
+// GetPaymentByExternalID implements store.Tx.
+func (t *Tx) GetPaymentByExternalID(ctx context.Context, scope tenant.Scope, externalID string) (payment.Payment, error) {
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND external_id = $3`,
+		scope.OrgID, string(scope.Mode), externalID))
+	return p, t.mapErr(err)
+}
+
+// ExpiringPayments implements store.Tx.
+func (t *Tx) ExpiringPayments(ctx context.Context, now time.Time, limit int) ([]payment.Payment, error) {
+	return t.queryPayments(ctx, `SELECT `+paymentColumns+` FROM payments WHERE status = 'pending' AND expires_at <= $1
+		ORDER BY expires_at LIMIT $2`, t.ts(now), limit)
+}
+
+// PaymentByTransferReference implements store.Tx.
+func (t *Tx) PaymentByTransferReference(ctx context.Context, reference string) (payment.Payment, error) {
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE rail = 'bank_transfer' AND rail_reference = $1`+t.d.LockRows,
+		reference))
+	return p, t.mapErr(err)
 }
