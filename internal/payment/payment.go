@@ -148,7 +148,6 @@ const (
 	PayinBankTransfer = "bank_transfer"
 )
 
-
 // Transition is one recorded state change.
 type Transition struct {
 	ID        string
