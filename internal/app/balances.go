@@ -465,3 +465,22 @@ const (
 	RulePendingMatchesPayouts   = "pending_equals_pending_payouts"
 	RuleInTransitMatchesPayouts = "in_transit_equals_processing_payouts"
 )
+
+// OrgFundingBalance is the org's funding account in one currency, in minor units: payins
+// received minus everything the org paid to recipients (credits, API payouts). Negative means
+// the org has paid out more than it took in through Payport.
+func (a *App) OrgFundingBalance(ctx context.Context, scope tenant.Scope, currency string) (int64, error) {
+	var net int64
+	err := a.Store.Read(ctx, func(tx store.Tx) error {
+		acct, err := tx.FindAccount(ctx, fundingRef(scope, currency))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		net, err = tx.AccountNet(ctx, acct.ID)
+		return err
+	})
+	return net, err
+}

@@ -155,6 +155,9 @@ type Tx interface {
 	// SumTransfers adds up transfers from one account to another created at or after since,
 	// reading through the index of the given side (the one with fewer transfers).
 	SumTransfers(ctx context.Context, fromID, toID string, since time.Time, via Side) (int64, error)
+	// AccountNet is an account's incoming minus outgoing transfers: the balance of accounts
+	// that keep no cached one (funding, external).
+	AccountNet(ctx context.Context, accountID string) (int64, error)
 	// AccountTotals reads every account with its transfer sums, for the invariant check.
 	AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error)
 
@@ -190,7 +193,8 @@ type Tx interface {
 	ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error)
 	// ListPayments pages newest first.
 	ListPayments(ctx context.Context, scope tenant.Scope, f PaymentFilter) ([]payment.Payment, error)
-	// SumPayments adds up payments of a type and status per org, mode and currency, for the
+	// SumPayments adds up payments of a type and status per org, mode and currency, counting
+	// only payments that have a payout method (the ones whose money the ledger holds), for the
 	// ledger check ("money in transit equals processing payouts").
 	SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]PaymentSum, error)
 

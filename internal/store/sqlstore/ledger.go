@@ -320,6 +320,15 @@ func (t *Tx) SumTransfers(ctx context.Context, fromID, toID string, since time.T
 	return sum, err
 }
 
+// AccountNet implements store.Tx.
+func (t *Tx) AccountNet(ctx context.Context, accountID string) (int64, error) {
+	var in, out int64
+	err := t.queryRow(ctx, `SELECT
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers WHERE destination_account_id = $1), 0),
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers WHERE source_account_id = $1), 0)`, accountID).Scan(&in, &out)
+	return in - out, err
+}
+
 // AccountTotals implements store.Tx.
 func (t *Tx) AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error) {
 	rows, err := t.query(ctx, `SELECT `+accountColumns+`,

@@ -151,7 +151,7 @@ func (t *Tx) ListPayments(ctx context.Context, scope tenant.Scope, f store.Payme
 // SumPayments implements store.Tx.
 func (t *Tx) SumPayments(ctx context.Context, typ payment.Type, status payment.Status) ([]store.PaymentSum, error) {
 	rows, err := t.query(ctx, `SELECT org_id, mode, currency, COALESCE(SUM(amount), 0), COUNT(*) FROM payments
-		WHERE type = $1 AND status = $2 GROUP BY org_id, mode, currency`, string(typ), string(status))
+		WHERE type = $1 AND status = $2 AND payout_method_id IS NOT NULL GROUP BY org_id, mode, currency`, string(typ), string(status))
 	if err != nil {
 		return nil, err
 	}
