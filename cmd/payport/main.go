@@ -43,8 +43,11 @@ type CLI struct {
 	Ledger struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
 	} `cmd:"" help:"Ledger tools."`
-	Rails RailsCmd `cmd:"" help:"File rails: export NACHA and SEPA files, import the bank's answers."`
-	Keys  struct {
+	Rails    RailsCmd `cmd:"" help:"File rails: export NACHA and SEPA files, import the bank's answers."`
+	Payments struct {
+		MarkReceived PaymentsMarkReceivedCmd `cmd:"" help:"Mark a bank-transfer payin received: it succeeds and credits the org."`
+	} `cmd:"" help:"Payments API tools."`
+	Keys struct {
 		Rotate KeysRotateCmd `cmd:"" help:"Make a new key sign portal tokens (published at /.well-known/jwks.json)."`
 	} `cmd:"" help:"Grant signing keys."`
 	Bench struct {
