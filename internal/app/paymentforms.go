@@ -401,3 +401,12 @@ func (a *App) PaymentReturnURL(ctx context.Context, v PaymentView, redirectURL s
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// FormToken is the token a hosted form posts back: a keyed hash of the payment id, which only
+// a page served by Payport knows, so another site cannot submit the form in a visitor's name.
+func (a *App) FormToken(paymentID string) string {
+	if a.Sealer == nil {
+		return ""
+	}
+	return a.Sealer.Fingerprint([]byte("payment-form:" + paymentID))
+}
