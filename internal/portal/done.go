@@ -31,7 +31,7 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request) {
 		} else if !strings.Contains(target, "://") {
 			target = "https://" + target
 		}
-		h.render(w, r, http.StatusOK, "close", map[string]any{"session": s, "Script": true, "Title": "Done",
+		h.render(w, r, http.StatusOK, "close", map[string]any{"session": s, "Script": true, "Title": textsFor(r).Done,
 			"TargetOrigin": target, "Status": status, "WithdrawalID": withdrawalID})
 	case uri == "" || strings.HasPrefix(uri, "/"):
 		dest := uri
@@ -43,7 +43,8 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request) {
 		out, err := h.app.OutcomeURL(r.Context(), uri, s.RecipientID, status, withdrawalID)
 		if err != nil {
 			h.log.Error("portal outcome", "err", err)
-			h.fail(w, http.StatusServiceUnavailable, "Try again", "We could not send you back just now; try again.")
+			t := textsFor(r)
+			h.fail(w, r, http.StatusServiceUnavailable, t.TryAgainTitle, t.RedirectNotMade)
 			return
 		}
 		http.Redirect(w, r, out, http.StatusSeeOther)

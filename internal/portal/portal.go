@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
 )
 
@@ -48,23 +50,6 @@ func (p prefixFS) Open(name string) (fs.File, error) {
 // CookieName is the portal session cookie.
 const CookieName = "pp_portal"
 
-// Texts are the portal's words, kept in one place for translation.
-type Texts struct {
-	Balance, Pending, Minimum, Withdraw, Transactions, NoTransactions string
-	LinkInvalid, LinkExpired, LinkUsed, SessionMissing, Forbidden     string
-}
-
-// English is the default text set.
-var English = Texts{
-	Balance: "Your balance", Pending: "Withdrawals on their way", Minimum: "Minimum withdrawal",
-	Withdraw: "Withdraw", Transactions: "Transactions", NoTransactions: "No transactions yet.",
-	LinkInvalid:    "This link is not valid. Open the portal again from the app.",
-	LinkExpired:    "This link has expired. Open the portal again from the app to get a new one.",
-	LinkUsed:       "This link was already used. Open the portal again from the app to get a new one.",
-	SessionMissing: "Your session has ended. Open the portal again from the app.",
-	Forbidden:      "This page is not part of the link you opened.",
-}
-
 // Handler serves the portal.
 type Handler struct {
 	app  *app.App
@@ -78,10 +63,50 @@ type Handler struct {
 func New(a *app.App, log *slog.Logger) *Handler {
 	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	for _, page := range []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox"} {
-		h.tmpl[page] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
-	}
+	h.tmpl = parseTemplates()
 	return h
+}
+
+// pages are the portal's templates, each rendered inside layout.html.
+var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox"}
+
+func parseTemplates() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, page := range pages {
+		out[page] = template.Must(template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+	}
+	return out
+}
+
+// templateFuncs let a catalogue message hold markup given as an argument.
+var templateFuncs = template.FuncMap{"msg": msg, "strong": strong, "link": link}
+
+// msg fills a catalogue message's fmt verbs, escaping the message and every argument except
+// numbers and what is already template.HTML (from strong or link).
+func msg(format string, args ...any) template.HTML {
+	for i, a := range args {
+		switch v := a.(type) {
+		case template.HTML, int, int64, uint, uint64, float64:
+		case string:
+			args[i] = template.HTMLEscapeString(v)
+		default:
+			args[i] = template.HTMLEscapeString(fmt.Sprint(v))
+		}
+	}
+	return template.HTML(fmt.Sprintf(template.HTMLEscapeString(format), args...))
+}
+
+// strong is text in <strong> with an id, for use as an argument of msg.
+func strong(id, text string) template.HTML {
+	return template.HTML(`<strong id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(text) + `</strong>`)
+}
+
+// link is a link to one of the portal's own paths, for use as an argument of msg.
+func link(path, text string) template.HTML {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") {
+		path = "#"
+	}
+	return template.HTML(`<a href="` + template.HTMLEscapeString(path) + `">` + template.HTMLEscapeString(text) + `</a>`)
 }
 
 // Register adds the portal routes to mux.
@@ -137,19 +162,23 @@ func frameAncestors(allowed string) string {
 	return allowed
 }
 
-// render writes a page. With a "session" in data, one read of the session's org gives the page
-// both its frame-ancestors (the org's allowed origin) and its branding; without one (error
-// pages before a session exists) the page may not be framed. "Script" in data allows the
-// portal's own script files.
+// render writes a page in the request's language (data["T"], the catalogue). With a "session"
+// in data, one read of the session's org gives the page both its frame-ancestors (the org's
+// allowed origin) and its branding; without one (error pages before a session exists) the page
+// may not be framed. "Script" in data allows the portal's own script files.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	if _, ok := data["T"]; !ok {
+		data["T"] = textsFor(r)
+	}
 	frame := ""
 	if s, ok := data["session"].(store.PortalSession); ok {
 		if o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID); err == nil {
 			frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
-			data["Brand"] = brandOf(o)
+			data["Brand"] = h.brandOf(o)
 		}
 	}
 	h.headers(w, frame)
+	w.Header().Set("Vary", "Accept-Language")
 	if _, ok := data["Script"]; ok {
 		w.Header().Set("Content-Security-Policy", w.Header().Get("Content-Security-Policy")+"; script-src 'self'")
 	}
@@ -160,26 +189,34 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 }
 
-func (h *Handler) fail(w http.ResponseWriter, status int, heading, message string) {
-	h.render(w, nil, status, "error", map[string]any{"Title": heading, "Heading": heading, "Message": message})
+// fail renders the error page: a heading and a sentence from the request's catalogue.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	h.render(w, r, status, "error", map[string]any{"Title": heading, "Heading": heading, "Message": message})
+}
+
+// unavailable is the error page for a failure the user can only retry.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request) {
+	t := textsFor(r)
+	h.fail(w, r, http.StatusServiceUnavailable, t.TryAgainTitle, t.Unavailable)
 }
 
 // exchange turns a grant URL into a session, once, and sends the user on.
 func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 	s, err := h.app.ExchangeGrant(r.Context(), r.PathValue("token"))
+	t := textsFor(r)
 	switch {
 	case errors.Is(err, app.ErrGrantInvalid):
-		h.fail(w, http.StatusUnauthorized, "Link not valid", English.LinkInvalid)
+		h.fail(w, r, http.StatusUnauthorized, t.LinkInvalidTitle, t.LinkInvalid)
 		return
 	case errors.Is(err, app.ErrGrantExpired):
-		h.fail(w, http.StatusGone, "Link expired", English.LinkExpired)
+		h.fail(w, r, http.StatusGone, t.LinkExpiredTitle, t.LinkExpired)
 		return
 	case errors.Is(err, app.ErrGrantUsed):
-		h.fail(w, http.StatusGone, "Link already used", English.LinkUsed)
+		h.fail(w, r, http.StatusGone, t.LinkUsedTitle, t.LinkUsed)
 		return
 	case err != nil:
 		h.log.Error("exchange grant", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
@@ -205,23 +242,24 @@ type sessionKey struct{}
 // withSession requires a live session whose grant permits the path stub.
 func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		t := textsFor(r)
 		c, err := r.Cookie(CookieName)
 		if err != nil {
-			h.fail(w, http.StatusUnauthorized, "Session ended", English.SessionMissing)
+			h.fail(w, r, http.StatusUnauthorized, t.SessionEndedTitle, t.SessionMissing)
 			return
 		}
 		s, err := h.app.PortalSessionByToken(r.Context(), c.Value)
 		if errors.Is(err, store.ErrNotFound) {
-			h.fail(w, http.StatusUnauthorized, "Session ended", English.SessionMissing)
+			h.fail(w, r, http.StatusUnauthorized, t.SessionEndedTitle, t.SessionMissing)
 			return
 		}
 		if err != nil {
 			h.log.Error("portal session", "err", err)
-			h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+			h.unavailable(w, r)
 			return
 		}
 		if !strings.HasPrefix(r.URL.Path, stub) {
-			h.fail(w, http.StatusForbidden, "Not available", English.Forbidden)
+			h.fail(w, r, http.StatusForbidden, t.NotAvailableTitle, t.Forbidden)
 			return
 		}
 		if s.TwoFactorPending && !strings.HasPrefix(r.URL.Path, "/rewards/verify") {
@@ -230,7 +268,7 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 			return
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.CSRFToken) {
-			h.fail(w, http.StatusForbidden, "Form expired", "This form has expired. Go back and try again.")
+			h.fail(w, r, http.StatusForbidden, t.FormExpiredTitle, t.FormExpired)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
@@ -239,18 +277,56 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 
 func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	t := textsFor(r)
 	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
 	if err != nil {
 		h.log.Error("portal balance", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
 	txs, _, err := h.app.Transactions(r.Context(), s.Scope, s.RecipientID, "", 20)
 	if err != nil {
 		h.log.Error("portal transactions", "err", err)
 	}
-	h.render(w, r, http.StatusOK, "balance", map[string]any{"session": s, "Title": English.Balance, "T": English, "Info": info,
-		"Transactions": txs, "ShowTransactions": !s.HideTransactions})
+	h.render(w, r, http.StatusOK, "balance", map[string]any{"session": s, "Title": t.BalanceTitle, "T": t, "Info": info,
+		"Why": whyNot(t, info), "Transactions": txs, "ShowTransactions": !s.HideTransactions})
+}
+
+// whyNot says in the catalogue's words why a withdrawal is not possible ("" when it is). A
+// reason the catalogue does not know keeps the engine's sentence.
+func whyNot(t *Texts, info app.BalanceInfo) string {
+	if info.CanWithdraw {
+		return ""
+	}
+	switch info.Reason {
+	case recipient.ReasonNoBalance:
+		return t.ReasonNoBalance
+	case recipient.ReasonWaitPeriod:
+		return fmt.Sprintf(t.ReasonWaitPeriod, info.MinimumWaitDays)
+	case recipient.ReasonBelowMinimum:
+		return fmt.Sprintf(t.ReasonBelowMinimum, info.MinimumWithdrawalAmount.Amount, info.WithdrawableBalance.Amount, info.Currency)
+	case recipient.ReasonNoBankAccount:
+		return t.ReasonNoBankAccount
+	}
+	return info.Message
+}
+
+// codeProblem says in the catalogue's words why an emailed code was not accepted or not sent;
+// "" for an error that is not about the code.
+func codeProblem(t *Texts, err error) string {
+	switch {
+	case errors.Is(err, app.ErrCodeCooldown):
+		return t.CodeCooldown
+	case errors.Is(err, app.ErrCodeLimit):
+		return t.CodeLimit
+	case errors.Is(err, app.ErrCodeWrong):
+		return t.CodeWrong
+	case errors.Is(err, app.ErrCodeExpired):
+		return t.CodeExpired
+	case errors.Is(err, app.ErrCodeLocked):
+		return t.CodeLocked
+	}
+	return ""
 }
 
 func sameToken(a, b string) bool {
@@ -278,11 +354,11 @@ func maskEmail(e string) string {
 func (h *Handler) renderVerify(w http.ResponseWriter, r *http.Request, s store.PortalSession, status int, msg string) {
 	rec, err := h.app.GetRecipient(r.Context(), s.Scope, s.RecipientID)
 	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
-	h.render(w, r, status, "verify", map[string]any{"session": s, "Title": "Verify your email", "MaskedEmail": maskEmail(rec.Email),
-		"CSRF": s.CSRFToken, "Error": msg})
+	h.render(w, r, status, "verify", map[string]any{"session": s, "Title": textsFor(r).VerifyTitle, "MaskedEmail": maskEmail(rec.Email),
+		"CSRF": s.CSRFToken, "Error": msg, "Invalid": status == http.StatusUnprocessableEntity})
 }
 
 // verifyPage sends a code on the first visit (not on every reload: the cool-down applies)
@@ -293,12 +369,13 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 		return
 	}
-	msg := ""
-	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil && !errors.Is(err, app.ErrCodeCooldown) {
-		if !errors.Is(err, app.ErrCodeLimit) {
-			h.log.Error("send portal code", "err", err)
-		}
-		msg = "We could not send a code just now: " + err.Error()
+	t, msg := textsFor(r), ""
+	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); errors.Is(err, app.ErrCodeLimit) {
+		msg = fmt.Sprintf(t.CodeSendFailed, t.CodeLimit)
+	} else if err != nil && !errors.Is(err, app.ErrCodeCooldown) {
+		// The error itself is for the log, not for the user.
+		h.log.Error("send portal code", "err", err)
+		msg = t.CodeNotSent
 	}
 	h.renderVerify(w, r, s, http.StatusOK, msg)
 }
@@ -314,22 +391,22 @@ func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		http.Redirect(w, r, dest, http.StatusSeeOther)
 	case errors.Is(err, app.ErrCodeWrong), errors.Is(err, app.ErrCodeExpired), errors.Is(err, app.ErrCodeLocked):
-		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, err.Error())
+		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, codeProblem(textsFor(r), err))
 	default:
 		h.log.Error("verify portal code", "err", err)
-		h.renderVerify(w, r, s, http.StatusServiceUnavailable, "We could not check the code just now; try again.")
+		h.renderVerify(w, r, s, http.StatusServiceUnavailable, textsFor(r).CodeCheckFailed)
 	}
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
 	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil {
-		status := http.StatusTooManyRequests
+		status, msg := http.StatusTooManyRequests, codeProblem(textsFor(r), err)
 		if !errors.Is(err, app.ErrCodeCooldown) && !errors.Is(err, app.ErrCodeLimit) {
 			h.log.Error("resend portal code", "err", err)
-			status = http.StatusServiceUnavailable
+			status, msg = http.StatusServiceUnavailable, textsFor(r).CodeNotSent
 		}
-		h.renderVerify(w, r, s, status, err.Error())
+		h.renderVerify(w, r, s, status, msg)
 		return
 	}
 	http.Redirect(w, r, "/rewards/verify", http.StatusSeeOther)
@@ -362,7 +439,7 @@ type Brand struct {
 
 // brandOf is an org's branding. The colour was validated as #RRGGBB when it was saved, and is
 // checked again here before it goes into CSS.
-func brandOf(o org.Org) Brand {
+func (h *Handler) brandOf(o org.Org) Brand {
 	b := Brand{Name: o.Settings.Portal.DisplayName, Color: "#0b57d0"}
 	if b.Name == "" {
 		b.Name = o.Name
@@ -376,10 +453,11 @@ func brandOf(o org.Org) Brand {
 // outboxPage shows the development outbox. Only the text part is shown: the HTML part is the
 // platform's template and is not rendered inside Payport's page.
 func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request) {
+	t := textsFor(r)
 	msgs, err := h.app.Outbox(r.Context(), 50)
 	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The outbox cannot be read right now.")
+		h.fail(w, r, http.StatusServiceUnavailable, t.TryAgainTitle, t.OutboxUnavailable)
 		return
 	}
-	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Title": "Development outbox", "Messages": msgs})
+	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Title": t.OutboxTitle, "T": t, "Messages": msgs})
 }

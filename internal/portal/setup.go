@@ -11,41 +11,53 @@ import (
 // country is a choice on the set-up page; its form follows the country's bank format.
 type country struct{ Code, Name string }
 
-// setupCountries are offered first; any IBAN country works through the IBAN form.
-var setupCountries = []country{{"GB", "United Kingdom"}, {"US", "United States"}, {"DE", "Germany"},
-	{"FR", "France"}, {"NL", "Netherlands"}, {"ES", "Spain"}, {"IT", "Italy"}, {"IE", "Ireland"}}
+// setupCountries are offered first (named by the catalogue); any IBAN country works through
+// the IBAN form.
+var setupCountries = []string{"GB", "US", "DE", "FR", "NL", "ES", "IT", "IE"}
+
+func countriesIn(t *Texts) []country {
+	out := make([]country, len(setupCountries))
+	for i, c := range setupCountries {
+		out[i] = country{c, t.Countries[c]}
+	}
+	return out
+}
 
 // formField is one input of the bank form.
 type formField struct {
 	Name, Label, Value, Error, Autocomplete string
 	Numeric                                 bool
-	Options                                 []string
+	Options                                 []option
 }
 
+// option is a choice of a select: the value sent and the words shown.
+type option struct{ Value, Label string }
+
 // fieldsFor lists the inputs of a country's bank format, in order.
-func fieldsFor(countryCode string) []formField {
-	holder := formField{Name: "holder_name", Label: "Account holder name", Autocomplete: "name"}
+func fieldsFor(t *Texts, countryCode string) []formField {
+	holder := formField{Name: "holder_name", Label: t.HolderName, Autocomplete: "name"}
 	switch countryCode {
 	case "GB":
-		return []formField{holder, {Name: "sort_code", Label: "Sort code (6 digits)", Numeric: true},
-			{Name: "account_number", Label: "Account number (8 digits)", Numeric: true}}
+		return []formField{holder, {Name: "sort_code", Label: t.SortCode, Numeric: true},
+			{Name: "account_number", Label: t.UKAccountNumber, Numeric: true}}
 	case "US":
-		return []formField{holder, {Name: "routing_number", Label: "Routing number (9 digits)", Numeric: true},
-			{Name: "account_number", Label: "Account number", Numeric: true},
-			{Name: "account_type", Label: "Account type", Options: []string{"checking", "savings"}}}
+		return []formField{holder, {Name: "routing_number", Label: t.RoutingNumber, Numeric: true},
+			{Name: "account_number", Label: t.AccountNumber, Numeric: true},
+			{Name: "account_type", Label: t.AccountType, Options: []option{{"checking", t.Checking}, {"savings", t.Savings}}}}
 	}
-	return []formField{holder, {Name: "iban", Label: "IBAN"}, {Name: "bic", Label: "BIC (optional)"}}
+	return []formField{holder, {Name: "iban", Label: t.IBAN}, {Name: "bic", Label: t.BICOptional}}
 }
 
 func (h *Handler) renderSetup(w http.ResponseWriter, r *http.Request, s store.PortalSession, status int, countryCode string, fields []formField, msg string) {
 	methods, err := h.app.ListPayoutMethods(r.Context(), s.Scope, s.RecipientID)
 	if err != nil {
 		h.log.Error("portal setup", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
-	h.render(w, r, status, "setup", map[string]any{"session": s, "Title": "Bank account", "Methods": methods, "CSRF": s.CSRFToken,
-		"Countries": setupCountries, "Country": countryCode, "Fields": fields, "Error": msg})
+	t := textsFor(r)
+	h.render(w, r, status, "setup", map[string]any{"session": s, "T": t, "Title": t.SetupTitle, "Methods": methods, "CSRF": s.CSRFToken,
+		"Countries": countriesIn(t), "Country": countryCode, "Fields": fields, "Error": msg})
 }
 
 func (h *Handler) setupPage(w http.ResponseWriter, r *http.Request) {
@@ -58,14 +70,15 @@ func (h *Handler) setupPage(w http.ResponseWriter, r *http.Request) {
 			c = "GB"
 		}
 	}
-	h.renderSetup(w, r, s, http.StatusOK, c, fieldsFor(c), "")
+	h.renderSetup(w, r, s, http.StatusOK, c, fieldsFor(textsFor(r), c), "")
 }
 
 // setupSubmit validates and stores the account; a field the engine refuses is marked inline.
 func (h *Handler) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	t := textsFor(r)
 	c := r.PostFormValue("country")
-	fields := fieldsFor(c)
+	fields := fieldsFor(t, c)
 	for i := range fields {
 		fields[i].Value = r.PostFormValue(fields[i].Name)
 	}
@@ -87,14 +100,15 @@ func (h *Handler) setupSubmit(w http.ResponseWriter, r *http.Request) {
 				fields[i].Error, marked = ae.Message, true
 			}
 		}
-		msg := "Please check the highlighted field."
+		// The engine's message names what is wrong with the value.
+		msg := t.CheckHighlighted
 		if !marked {
 			msg = ae.Message
 		}
 		h.renderSetup(w, r, s, http.StatusUnprocessableEntity, c, fields, msg)
 	default:
 		h.log.Error("portal add bank account", "err", err)
-		h.renderSetup(w, r, s, http.StatusServiceUnavailable, c, fields, "We could not save the account just now; try again.")
+		h.renderSetup(w, r, s, http.StatusServiceUnavailable, c, fields, t.AccountNotSaved)
 	}
 }
 

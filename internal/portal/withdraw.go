@@ -4,15 +4,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
 )
 
 func (h *Handler) withdrawData(r *http.Request, s store.PortalSession) (map[string]any, error) {
+	t := textsFor(r)
 	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
 	if err != nil {
 		return nil, err
@@ -21,7 +24,7 @@ func (h *Handler) withdrawData(r *http.Request, s store.PortalSession) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	d := map[string]any{"session": s, "Title": "Withdraw", "Info": info, "CSRF": s.CSRFToken, "Amount": info.WithdrawableBalance.Amount}
+	d := map[string]any{"session": s, "T": t, "Title": t.Withdraw, "Info": info, "CSRF": s.CSRFToken, "Amount": info.WithdrawableBalance.Amount}
 	if len(methods) > 0 {
 		d["Method"] = methods[0] // the default comes first
 	}
@@ -33,16 +36,16 @@ func (h *Handler) withdrawPage(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
 	d, err := h.withdrawData(r, s)
 	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
 	info := d["Info"].(app.BalanceInfo)
 	if !info.CanWithdraw {
-		if info.Reason == "no_bank_account" {
+		if info.Reason == recipient.ReasonNoBankAccount {
 			http.Redirect(w, r, "/rewards/setup", http.StatusSeeOther)
 			return
 		}
-		d["Error"] = info.Message
+		d["Error"] = whyNot(textsFor(r), info)
 	}
 	h.render(w, r, http.StatusOK, "withdraw", d)
 }
@@ -53,13 +56,19 @@ func (h *Handler) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
 	d, err := h.withdrawData(r, s)
 	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
 	info := d["Info"].(app.BalanceInfo)
 	amount := r.PostFormValue("amount")
 	d["Amount"] = amount
-	if msg := checkAmount(amount, info); msg != "" {
+	msg := checkAmount(textsFor(r), amount, info)
+	if msg == "" && !info.CanWithdraw {
+		// The amount is fine but something else blocks a withdrawal (no bank account): say
+		// what, rather than confirm one the engine would refuse.
+		msg = whyNot(textsFor(r), info)
+	}
+	if msg != "" {
 		d["Error"] = msg
 		h.render(w, r, http.StatusUnprocessableEntity, "withdraw", d)
 		return
@@ -72,19 +81,19 @@ func (h *Handler) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 
 // checkAmount applies the bounds (minimum to withdrawable) before the confirmation step; the
 // engine checks them again when the withdrawal is made.
-func checkAmount(amount string, info app.BalanceInfo) string {
+func checkAmount(t *Texts, amount string, info app.BalanceInfo) string {
 	c, err := money.LookupCurrency(info.Currency)
 	if err != nil {
-		return err.Error()
+		return t.Unavailable
 	}
 	v, err := money.ParseDecimal(strings.TrimSpace(amount), c)
 	switch {
 	case err != nil:
-		return "Enter an amount such as " + info.MinimumWithdrawalAmount.Amount + "."
+		return fmt.Sprintf(t.AmountExample, info.MinimumWithdrawalAmount.Amount)
 	case v < info.MinimumWithdrawalAmount.AmountMinor || v == 0:
-		return "The minimum withdrawal is " + info.MinimumWithdrawalAmount.Amount + " " + info.Currency + "."
+		return fmt.Sprintf(t.AmountTooSmall, info.MinimumWithdrawalAmount.Amount, info.Currency)
 	case v > info.WithdrawableBalance.AmountMinor:
-		return "You can withdraw at most " + info.WithdrawableBalance.Amount + " " + info.Currency + "."
+		return fmt.Sprintf(t.AmountTooLarge, info.WithdrawableBalance.Amount, info.Currency)
 	}
 	return ""
 }
@@ -98,18 +107,19 @@ func (h *Handler) withdrawSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
 	if err != nil {
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+		h.unavailable(w, r)
 		return
 	}
+	t := textsFor(r)
 	amount := r.PostFormValue("amount")
 	p, _, err := h.app.RequestWithdrawal(r.Context(), s.Scope, s.RecipientID,
-		app.WithdrawalInput{Amount: amount, Currency: info.Currency, Description: "Withdrawal from the portal"},
+		app.WithdrawalInput{Amount: amount, Currency: info.Currency, Description: t.WithdrawalDescribe},
 		app.IdemRequest{Key: "portal:" + s.TokenHash[:16] + ":" + formID, Fingerprint: amount + " " + info.Currency})
 	var ae *app.Error
 	if errors.As(err, &ae) {
 		d, derr := h.withdrawData(r, s)
 		if derr != nil {
-			h.fail(w, http.StatusServiceUnavailable, "Try again", "The portal cannot open right now; please try again in a moment.")
+			h.unavailable(w, r)
 			return
 		}
 		d["Amount"], d["Error"] = amount, ae.Message
@@ -118,32 +128,28 @@ func (h *Handler) withdrawSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		h.log.Error("portal withdrawal", "err", err)
-		h.fail(w, http.StatusServiceUnavailable, "Try again", "We could not make the withdrawal just now; nothing was taken from your balance. Try again.")
+		h.fail(w, r, http.StatusServiceUnavailable, t.TryAgainTitle, t.WithdrawalNotMade)
 		return
 	}
 	http.Redirect(w, r, "/rewards/withdrawal?id="+p.ID, http.StatusSeeOther)
 }
 
-var statusText = map[string][2]string{
-	"pending":    {"requested", "Your withdrawal is on its way to the bank."},
-	"processing": {"on its way", "The bank is processing your withdrawal."},
-	"succeeded":  {"paid", "The money has been paid to your bank account."},
-	"failed":     {"failed", "The withdrawal failed and the money is back in your balance."},
-	"canceled":   {"canceled", "The withdrawal was canceled and the money is back in your balance."},
-}
-
 // statusPage follows a withdrawal until it is final (the page refreshes itself meanwhile).
 func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	t := textsFor(r)
 	p, err := h.app.GetPayment(r.Context(), s.Scope, r.URL.Query().Get("id"))
 	if err != nil || p.RecipientID != s.RecipientID {
-		h.fail(w, http.StatusNotFound, "Not found", "This withdrawal does not exist.")
+		h.fail(w, r, http.StatusNotFound, t.NotFoundTitle, t.WithdrawalNotFound)
 		return
 	}
-	t := statusText[p.Status]
 	if p.Status == "pending" || p.Status == "processing" {
 		w.Header().Set("Refresh", "3")
 	}
-	h.render(w, r, http.StatusOK, "status", map[string]any{"session": s, "Title": "Withdrawal", "Payment": p,
-		"StatusText": t[0], "Explain": t[1], "Final": p.Status != "pending" && p.Status != "processing"})
+	heading, ok := t.StatusHeading[p.Status]
+	if !ok {
+		heading = t.StatusTitle
+	}
+	h.render(w, r, http.StatusOK, "status", map[string]any{"session": s, "T": t, "Title": t.StatusTitle, "Payment": p,
+		"Heading": heading, "Explain": t.StatusExplain[p.Status], "Final": p.Status != "pending" && p.Status != "processing"})
 }
