@@ -94,11 +94,11 @@ func ParseLogo(dataURL string) (Logo, error) {
 		return Logo{}, fmt.Errorf("logo must be at most %d KB", MaxLogoBytes>>10)
 	}
 	if len(dataURL) < 5 || !strings.EqualFold(dataURL[:5], "data:") {
-		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo...")
+		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo")
 	}
 	meta, payload, found := strings.Cut(dataURL[5:], ",")
 	if !found {
-		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo...")
+		return Logo{}, errors.New("logo must be a data: URL such as data:image/png;base64,iVBORw0KGgo")
 	}
 	params := strings.Split(meta, ";")
 	mediaType := strings.ToLower(strings.TrimSpace(params[0]))

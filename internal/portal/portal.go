@@ -15,7 +15,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/grant"
@@ -57,6 +59,9 @@ type Handler struct {
 	tmpl map[string]*template.Template
 	// secureCookies is false only for a plain-HTTP localhost public URL (development).
 	secureCookies bool
+	// logos caches each org's decoded logo (org id -> cachedLogo), so that a page does not
+	// decode it again.
+	logos sync.Map
 }
 
 // New builds the portal handler.
@@ -120,6 +125,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rewards/withdrawal", h.withSession("/rewards", h.statusPage))
 	mux.HandleFunc("GET /rewards/done", h.withSession("/rewards", h.done))
 	mux.Handle("GET /portal/close.js", http.FileServerFS(staticFS))
+	mux.HandleFunc("GET /portal/logo/{org_id}", h.logo)
 	mux.HandleFunc("GET /rewards/setup", h.withSession("/rewards", h.setupPage))
 	mux.HandleFunc("POST /rewards/setup", h.withSession("/rewards", h.setupSubmit))
 	mux.HandleFunc("POST /rewards/setup/remove", h.withSession("/rewards", h.setupRemove))
@@ -431,14 +437,16 @@ func (h *Handler) hasBankAccount(r *http.Request, s store.PortalSession) bool {
 	return err == nil && len(methods) > 0
 }
 
-// Brand is how an org's portal looks: its name and accent colour.
+// Brand is how an org's portal looks: its name, accent colour and logo.
 type Brand struct {
 	Name  string
 	Color template.CSS
+	// Logo is the path of the org's logo (versioned by its content), "" without one.
+	Logo string
 }
 
 // brandOf is an org's branding. The colour was validated as #RRGGBB when it was saved, and is
-// checked again here before it goes into CSS.
+// checked again here before it goes into CSS; the logo likewise (logoOf).
 func (h *Handler) brandOf(o org.Org) Brand {
 	b := Brand{Name: o.Settings.Portal.DisplayName, Color: "#0b57d0"}
 	if b.Name == "" {
@@ -446,6 +454,9 @@ func (h *Handler) brandOf(o org.Org) Brand {
 	}
 	if c := o.Settings.Portal.BrandColor; len(c) == 7 && c[0] == '#' && strings.Trim(c[1:], "0123456789abcdefABCDEF") == "" {
 		b.Color = template.CSS(c)
+	}
+	if l, ok := h.logoOf(o); ok {
+		b.Logo = "/portal/logo/" + url.PathEscape(o.ID) + "?v=" + l.version
 	}
 	return b
 }

@@ -177,11 +177,12 @@ func pageCases() map[string][]map[string]any {
 		return fields
 	}
 	brand := Brand{Name: "Axle", Color: "#123456"}
+	logo := Brand{Name: "Axle", Color: "#123456", Logo: "/portal/logo/org?v=1"}
 	return map[string][]map[string]any{
 		"error": {{"Title": t.LinkUsedTitle, "Heading": t.LinkUsedTitle, "Message": t.LinkUsed}},
 		"balance": {
 			{"Brand": brand, "Title": t.BalanceTitle, "Info": blocked, "Why": whyNot(t, blocked), "Transactions": txs, "ShowTransactions": true},
-			{"Title": t.BalanceTitle, "Info": open, "ShowTransactions": true},
+			{"Brand": logo, "Title": t.BalanceTitle, "Info": open, "ShowTransactions": true},
 			{"Title": t.BalanceTitle, "Info": open, "Transactions": txs},
 		},
 		"verify": {
