@@ -61,38 +61,20 @@ func (c *BenchLedgerCmd) Run(ctx context.Context) error {
 			return fmt.Errorf("create recipient: %d %s", status, resp)
 		}
 	}
-	deadline := time.Now().Add(c.Duration)
-	var credits, failures atomic.Int64
-	lat := make([][]time.Duration, c.Clients)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < c.Clients; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
-				rid := ids[(w+n*c.Clients)%len(ids)]
-				key := ""
-				if c.Idempotency {
-					key = fmt.Sprintf("bench-%s-%d-%d", run, w, n)
-				}
-				t0 := time.Now()
-				status, _, err := c.post(ctx, client, "/api/recipients/"+rid+"/credits", `{"amount":"0.01","currency":"EUR","description":"bench"}`, key)
-				d := time.Since(t0)
-				if err != nil || status != http.StatusCreated {
-					failures.Add(1)
-					continue
-				}
-				credits.Add(1)
-				lat[w] = append(lat[w], d)
-			}
-		}(w)
-	}
-	wg.Wait()
+	credits, failures, lat := closedLoop(ctx, c.Clients, c.Duration, func(w, n int) bool {
+		rid := ids[(w+n*c.Clients)%len(ids)]
+		key := ""
+		if c.Idempotency {
+			key = fmt.Sprintf("bench-%s-%d-%d", run, w, n)
+		}
+		status, _, err := c.post(ctx, client, "/api/recipients/"+rid+"/credits", `{"amount":"0.01","currency":"EUR","description":"bench"}`, key)
+		return err == nil && status == http.StatusCreated
+	})
 	elapsed := time.Since(start).Seconds()
 	p := percentiles(lat)
 	res := BenchResult{Clients: c.Clients, Recipients: c.Recipients, Idempotency: c.Idempotency, Seconds: elapsed,
-		Credits: credits.Load(), Errors: failures.Load(), PerSecond: float64(credits.Load()) / elapsed,
+		Credits: credits, Errors: failures, PerSecond: float64(credits) / elapsed,
 		P50ms: p.p50, P99ms: p.p99, MaxMs: p.max}
 	if c.JSON {
 		return printJSON(res)
@@ -147,4 +129,31 @@ func percentiles(per [][]time.Duration) latencyStats {
 		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
 	}
 	return latencyStats{pct(0.50), pct(0.99), pct(1)}
+}
+
+// closedLoop runs op from clients goroutines, each starting its next request when the last
+// answered, until the duration is over; op reports success. It returns the successes, the
+// failures and each worker's latencies of successful requests.
+func closedLoop(ctx context.Context, clients int, d time.Duration, op func(worker, n int) bool) (ok, failed int64, lat [][]time.Duration) {
+	deadline := time.Now().Add(d)
+	var okN, failN atomic.Int64
+	lat = make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				t0 := time.Now()
+				if !op(w, n) {
+					failN.Add(1)
+					continue
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				okN.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return okN.Load(), failN.Load(), lat
 }

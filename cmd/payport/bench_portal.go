@@ -70,30 +70,13 @@ func (c *BenchPortalCmd) Run(ctx context.Context) error {
 	var res BenchPortalResult
 
 	// Phase 1: minting, closed loop.
-	deadline := time.Now().Add(c.Duration)
-	var minted, mintErrs atomic.Int64
-	lat := make([][]time.Duration, c.Clients)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for w := range c.Clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) && ctx.Err() == nil {
-				t0 := time.Now()
-				status, _, err := c.call(ctx, client, http.MethodGet, "/rewards/"+site+"/url/balance", "", "")
-				if err != nil || status != http.StatusOK {
-					mintErrs.Add(1)
-					continue
-				}
-				lat[w] = append(lat[w], time.Since(t0))
-				minted.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	minted, mintErrs, lat := closedLoop(ctx, c.Clients, c.Duration, func(int, int) bool {
+		status, _, err := c.call(ctx, client, http.MethodGet, "/rewards/"+site+"/url/balance", "", "")
+		return err == nil && status == http.StatusOK
+	})
 	mint := percentiles(lat)
-	res.MintClients, res.URLsMinted, res.MintErrors = c.Clients, minted.Load(), mintErrs.Load()
+	res.MintClients, res.URLsMinted, res.MintErrors = c.Clients, minted, mintErrs
 	res.MintPerSecond = float64(res.URLsMinted) / time.Since(start).Seconds()
 	res.MintP50ms, res.MintP99ms = mint.p50, mint.p99
 
@@ -108,6 +91,7 @@ func (c *BenchPortalCmd) Run(ctx context.Context) error {
 	interval := time.Second / time.Duration(c.Rate)
 	samples := make([]time.Duration, total)
 	var pageErrs atomic.Int64
+	var wg sync.WaitGroup
 	start = time.Now()
 	for i := range total {
 		due := start.Add(time.Duration(i) * interval)

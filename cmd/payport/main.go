@@ -51,8 +51,9 @@ type CLI struct {
 		Rotate KeysRotateCmd `cmd:"" help:"Make a new key sign portal tokens (published at /.well-known/jwks.json)."`
 	} `cmd:"" help:"Grant signing keys."`
 	Bench struct {
-		Ledger BenchLedgerCmd `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
-		Portal BenchPortalCmd `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
+		Ledger   BenchLedgerCmd   `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
+		Portal   BenchPortalCmd   `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
+		Payments BenchPaymentsCmd `cmd:"" help:"Load-test POST /api/payments against a running server."`
 	} `cmd:"" help:"Benchmarks."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
