@@ -73,12 +73,12 @@ func New(a *app.App, log *slog.Logger) *Handler {
 }
 
 // pages are the portal's templates, each rendered inside layout.html.
-var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox"}
+var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range pages {
-		out[page] = template.Must(template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+		out[page] = template.Must(template.New(page).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+page+".html"))
 	}
 	return out
 }
@@ -137,6 +137,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /dev/outbox.json", h.outboxJSON)
 		mux.HandleFunc("GET /dev/outbox", h.outboxPage)
 	}
+	h.registerPayForms(mux)
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	})
@@ -179,9 +180,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	frame := ""
 	if s, ok := data["session"].(store.PortalSession); ok {
 		if o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID); err == nil {
-			frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
-			data["Brand"] = h.brandOf(o)
+			data["org"] = o
 		}
+	}
+	// Hosted payment forms give the org directly.
+	if o, ok := data["org"].(org.Org); ok {
+		frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
+		data["Brand"] = h.brandOf(o)
 	}
 	h.headers(w, frame)
 	w.Header().Set("Vary", "Accept-Language")

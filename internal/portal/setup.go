@@ -77,34 +77,15 @@ func (h *Handler) setupPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
 	t := textsFor(r)
-	c := r.PostFormValue("country")
-	fields := fieldsFor(t, c)
-	for i := range fields {
-		fields[i].Value = r.PostFormValue(fields[i].Name)
-	}
-	in := app.PayoutMethodInput{HolderName: r.PostFormValue("holder_name"), IBAN: r.PostFormValue("iban"), BIC: r.PostFormValue("bic"),
-		SortCode: r.PostFormValue("sort_code"), AccountNumber: r.PostFormValue("account_number"),
-		RoutingNumber: r.PostFormValue("routing_number"), AccountType: r.PostFormValue("account_type")}
-	if c != "GB" && c != "US" {
-		in.Country = c
-	}
+	c, fields, in := bankFormInput(r, t)
 	_, err := h.app.AddPayoutMethod(r.Context(), s.Scope, s.RecipientID, in)
 	var ae *app.Error
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	case errors.As(err, &ae) && ae.Kind != app.NotFound:
-		marked := false
-		for i := range fields {
-			if fields[i].Name == ae.Field {
-				fields[i].Error, marked = ae.Message, true
-			}
-		}
 		// The engine's message names what is wrong with the value.
-		msg := t.CheckHighlighted
-		if !marked {
-			msg = ae.Message
-		}
+		msg := markField(fields, ae, t)
 		h.renderSetup(w, r, s, http.StatusUnprocessableEntity, c, fields, msg)
 	default:
 		h.log.Error("portal add bank account", "err", err)

@@ -104,6 +104,9 @@ type Texts struct {
 	OutboxTo          string // %s address, %s time
 	OutboxEmpty       string
 	OutboxUnavailable string
+
+	// Pay holds the hosted payment forms' words.
+	Pay PayTexts
 }
 
 // English is the default text set, and the fallback for any language without a catalogue.
@@ -213,6 +216,8 @@ var English = Texts{
 	OutboxJSON:  "JSON",
 	OutboxTo:    "to %s · %s UTC",
 	OutboxEmpty: "No email yet.",
+
+	Pay: englishPay,
 }
 
 // catalogues are the languages the portal speaks; the first is the fallback.

@@ -14,6 +14,8 @@ import (
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/recipient"
 )
 
@@ -177,6 +179,8 @@ func pageCases() map[string][]map[string]any {
 		return fields
 	}
 	brand := Brand{Name: "Axle", Color: "#123456"}
+	payout := app.PaymentView{ID: "pay_1", Type: "payout", Status: "pending", Amount: "12.50", Currency: "EUR", Description: "Order <7>"}
+	payin := app.PaymentView{ID: "pay_2", Type: "payin", Status: "succeeded", Amount: "20.00", Currency: "EUR", PaymentMethod: "Visa •••• 4242"}
 	logo := Brand{Name: "Axle", Color: "#123456", Logo: "/portal/logo/org?v=1"}
 	return map[string][]map[string]any{
 		"error": {{"Title": t.LinkUsedTitle, "Heading": t.LinkUsedTitle, "Message": t.LinkUsed}},
@@ -208,6 +212,30 @@ func pageCases() map[string][]map[string]any {
 				"Heading": t.StatusHeading["failed"], "Explain": t.StatusExplain["failed"], "Final": true},
 		},
 		"close":  {{"Brand": brand, "Title": t.Done, "TargetOrigin": "*", "Status": "done", "WithdrawalID": ""}},
+		"checkin": {
+			{"Brand": brand, "Title": t.Pay.CheckinTitle, "P": payout, "Form": app.PaymentForm{}, "Payer": "Axle", "CSRF": "c",
+				"Countries": countriesIn(t), "Country": "DE", "Fields": fieldsFor(t, "DE")},
+			{"Title": t.Pay.CheckinTitle, "P": payout, "Form": app.PaymentForm{SavedMethods: []app.PayoutMethodView{method}}, "Payer": "Axle",
+				"CSRF": "c", "Countries": countriesIn(t), "Country": "GB", "Fields": withError(fieldsFor(t, "GB"), "sort_code"), "Error": t.CheckHighlighted},
+		},
+		"checkout": {
+			{"Brand": brand, "Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": cardFields(t)},
+			{"Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": withError(cardFields(t), "card_number"), "Error": t.CheckHighlighted},
+		},
+		"payment": {
+			{"Brand": brand, "Title": t.Pay.StatusHeading["succeeded"], "P": payin, "Form": app.PaymentForm{}, "Payer": "Axle",
+				"Heading": t.Pay.StatusHeading["succeeded"], "Explain": t.Pay.StatusExplain["succeeded"], "StatusKey": "succeeded", "ReturnURL": "https://x.example/"},
+			{"Title": t.Pay.StatusHeading["expired"], "P": payin, "Form": app.PaymentForm{}, "Payer": "Axle",
+				"Heading": t.Pay.StatusHeading["expired"], "Explain": t.Pay.StatusExplain["expired"], "StatusKey": "expired"},
+			{"Title": t.Pay.StatusHeading["awaiting_transfer"], "P": payin, "Payer": "Axle", "StatusKey": "awaiting_transfer",
+				"Form": app.PaymentForm{Payment: payment.Payment{RailReference: "PP12345-67890"}, BankAccount: &org.SEPADebtor{Name: "Axle", IBAN: "DE89370400440532013000"}},
+				"Heading": t.Pay.StatusHeading["awaiting_transfer"], "Explain": t.Pay.StatusExplain["awaiting_transfer"]},
+			{"Title": t.Pay.StatusHeading["awaiting_transfer"], "P": payin, "Payer": "Axle", "StatusKey": "awaiting_transfer",
+				"Form": app.PaymentForm{Payment: payment.Payment{RailReference: "PP12345-67890"}},
+				"Heading": t.Pay.StatusHeading["awaiting_transfer"], "Explain": t.Pay.StatusExplain["awaiting_transfer"]},
+			{"Title": t.Pay.StatusHeading["failed"], "P": app.PaymentView{Status: "failed", Amount: "5.00", Currency: "EUR", FailureMessage: "The card was declined."},
+				"Form": app.PaymentForm{}, "Payer": "Axle", "StatusKey": "failed", "Heading": t.Pay.StatusHeading["failed"], "Explain": t.Pay.StatusExplain["failed"]},
+		},
 		"outbox": {{"Title": t.OutboxTitle}, {"Title": t.OutboxTitle, "Messages": []mail.Message{{To: "a@example.com", Subject: "Code", Text: "123456"}}}},
 	}
 }
