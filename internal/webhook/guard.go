@@ -35,6 +35,12 @@ type Policy struct {
 	// changes only the scheme: addresses are checked as always, so in test mode
 	// http://127.0.0.1 is reachable only where the operator also set AllowPrivate.
 	AllowHTTP bool
+	// AllowLoopback lets webhooks reach this machine's loopback addresses (127.0.0.0/8, ::1,
+	// localhost) and nothing else non-public. Payport grants it to test mode on a server whose
+	// operator keeps the default (PAYPORT_WEBHOOKS_TEST_LOOPBACK): integrators run their
+	// receiver beside Payport. An operator sharing a server between orgs turns it off, since
+	// loopback then reaches the operator's own services.
+	AllowLoopback bool
 	// Resolve looks up a host name's addresses; nil means net.DefaultResolver. Tests inject
 	// one to play DNS (including rebinding) offline.
 	Resolve func(ctx context.Context, host string) ([]net.IPAddr, error)
@@ -156,7 +162,7 @@ func CheckURL(raw string, p Policy) error {
 	}
 	name := strings.TrimSuffix(strings.ToLower(host), ".")
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		if p.AllowPrivate {
+		if p.AllowPrivate || p.AllowLoopback {
 			return nil
 		}
 		return &AddressError{Host: host, Reason: "a loopback name"}
@@ -313,7 +319,7 @@ func (p Policy) check(host string, a netip.Addr) error {
 	if reason := metadataAddress(a); reason != "" {
 		return &AddressError{Host: host, Addr: a.WithZone(""), Reason: reason}
 	}
-	if p.AllowPrivate {
+	if p.AllowPrivate || (p.AllowLoopback && a.IsLoopback()) {
 		return nil
 	}
 	if reason := nonPublic(a); reason != "" {

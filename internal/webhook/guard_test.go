@@ -464,3 +464,22 @@ func ExampleCheckURL() {
 	// webhook URL host 10.1.2.3 is a private network address; webhooks are delivered only to public internet addresses
 	// <nil>
 }
+
+// TestAllowLoopbackOpensOnlyLoopback: test mode's loopback allowance reaches 127.0.0.1, ::1
+// and localhost, and still no private network or metadata address.
+func TestAllowLoopbackOpensOnlyLoopback(t *testing.T) {
+	p := Policy{AllowHTTP: true, AllowLoopback: true}
+	for _, ok := range []string{"http://127.0.0.1:3000/hook", "http://[::1]/hook", "http://localhost:8000/", "http://127.9.9.9/"} {
+		if err := CheckURL(ok, p); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"http://10.0.0.1/", "http://192.168.1.1/", "http://169.254.169.254/", "http://[::ffff:10.0.0.1]/", "http://[fd00::1]/"} {
+		if err := CheckURL(bad, p); err == nil {
+			t.Errorf("%s accepted with only loopback allowed", bad)
+		}
+	}
+	if err := CheckURL("http://127.0.0.1/", Policy{AllowHTTP: true}); err == nil {
+		t.Error("loopback accepted without AllowLoopback")
+	}
+}
