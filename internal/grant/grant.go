@@ -9,6 +9,7 @@ package grant
 import (
 	"errors"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -96,8 +97,10 @@ func CheckRedirect(uri string, stubs, allowlist []string) error {
 		if err != nil || u.Host != "" || u.Scheme != "" {
 			return ErrRedirect
 		}
+		// Dot segments ("/rewards/../api", also %2e-encoded) would lead out of the stub.
+		p := path.Clean(u.Path)
 		for _, stub := range stubs {
-			if u.Path == stub || strings.HasPrefix(u.Path, strings.TrimSuffix(stub, "/")+"/") {
+			if p == stub || strings.HasPrefix(p, strings.TrimSuffix(stub, "/")+"/") {
 				return nil
 			}
 		}
@@ -112,9 +115,23 @@ func CheckRedirect(uri string, stubs, allowlist []string) error {
 		return ErrRedirect
 	}
 	for _, allowed := range allowlist {
-		if allowed != "" && strings.HasPrefix(uri, allowed) {
+		if allowed != "" && strings.HasPrefix(uri, allowed) && endsAtBoundary(allowed, uri[len(allowed):]) {
 			return nil
 		}
 	}
 	return ErrRedirect
+}
+
+// endsAtBoundary reports whether rest, what follows an allowlist entry in a redirect URI, keeps
+// the URI on the entry's host. An entry that ends with its host ("https://app.example.com")
+// must be followed by nothing, a path, a query or a fragment: otherwise
+// "https://app.example.com.evil.net" and "https://app.example.com@evil.net" would match it.
+func endsAtBoundary(allowed, rest string) bool {
+	if rest == "" {
+		return true
+	}
+	if u, err := url.Parse(allowed); err != nil || u.Host == "" || !strings.HasSuffix(allowed, u.Host) {
+		return true
+	}
+	return strings.ContainsRune("/?#", rune(rest[0]))
 }
