@@ -86,7 +86,7 @@ func (a *App) SendPortalCode(ctx context.Context, s store.PortalSession, ip stri
 	subject := "portal:" + s.TokenHash
 	code := otp.Generate()
 	return a.Store.InTx(ctx, func(tx store.Tx) error {
-		if last, err := tx.LatestOTP(ctx, subject); err == nil && now.Sub(last.CreatedAt) < otp.ResendCooldown {
+		if last, err := tx.LatestOTP(ctx, subject, false); err == nil && now.Sub(last.CreatedAt) < otp.ResendCooldown {
 			return ErrCodeCooldown
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -134,7 +134,8 @@ func (a *App) VerifyPortalCode(ctx context.Context, s store.PortalSession, code 
 	var result error
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		result = nil
-		c, err := tx.LatestOTP(ctx, subject)
+		// Locked: parallel guesses would otherwise all read the same attempt count.
+		c, err := tx.LatestOTP(ctx, subject, true)
 		if errors.Is(err, store.ErrNotFound) {
 			result = ErrCodeExpired
 			return nil

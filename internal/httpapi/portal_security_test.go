@@ -427,13 +427,6 @@ func TestPortalSecurityOpenRedirect(t *testing.T) {
 // guesses arrive at once (portal_test.go tests them one after another).
 func TestPortalSecurityParallelGuesses(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
-		if e.Name == "postgres" {
-			// Known bug: App.VerifyPortalCode reads the attempt count, compares, then increments,
-			// without a row lock, so on PostgreSQL simultaneous guesses each see the count
-			// before the others' increments and more than five are compared (7 of 20 seen).
-			// SQLite's single writer serialises them. Remove this skip with the fix.
-			t.Skip("known bug: parallel code guesses on PostgreSQL get past the five-attempt limit")
-		}
 		en := newEnv(t, e)
 		en.withPayouts()
 		en.createRecipient(en.key, "site_1", "EUR")

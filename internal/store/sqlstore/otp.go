@@ -23,13 +23,17 @@ func (t *Tx) InsertOTP(ctx context.Context, c otp.Code) error {
 }
 
 // LatestOTP implements store.Tx.
-func (t *Tx) LatestOTP(ctx context.Context, subject string) (otp.Code, error) {
+func (t *Tx) LatestOTP(ctx context.Context, subject string, forUpdate bool) (otp.Code, error) {
+	lock := ""
+	if forUpdate {
+		lock = t.d.LockRows
+	}
 	var c otp.Code
 	var recipient sql.NullString
 	var expires, created Time
 	var consumed NullTime
 	err := t.queryRow(ctx, `SELECT id, subject, recipient_id, ip, code_hash, attempts, expires_at, consumed_at, created_at
-		FROM otp_codes WHERE subject = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, subject).
+		FROM otp_codes WHERE subject = $1 ORDER BY created_at DESC, id DESC LIMIT 1`+lock, subject).
 		Scan(&c.ID, &c.Subject, &recipient, &c.IP, &c.CodeHash, &c.Attempts, &expires, &consumed, &created)
 	c.RecipientID, c.ExpiresAt, c.ConsumedAt, c.CreatedAt = recipient.String, expires.T, consumed.T, created.T
 	return c, t.mapErr(err)
