@@ -230,8 +230,16 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
-		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt})
+	ck := &http.Cookie{Name: CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
+		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt}
+	if h.secureCookies && s.Claims.AllowedOrigin != "" {
+		// Framed by the platform's site (allowed_origin), the portal is a third party there:
+		// a Lax cookie would not be sent, and an unpartitioned third-party cookie is blocked.
+		// A partitioned (CHIPS) cookie lives only in that top-level site's jar. Browsers
+		// require Secure for both, so plain-HTTP development keeps Lax (same-site framing only).
+		ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, ck)
 	dest := "/rewards/balance"
 	if s.TwoFactorPending {
 		dest = "/rewards/verify"
@@ -295,12 +303,16 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r)
 		return
 	}
-	txs, _, err := h.app.Transactions(r.Context(), s.Scope, s.RecipientID, "", 20)
-	if err != nil {
-		h.log.Error("portal transactions", "err", err)
+	var txs []app.TransferView
+	var next string
+	before := r.URL.Query().Get("before")
+	if !s.HideTransactions {
+		if txs, next, err = h.app.Transactions(r.Context(), s.Scope, s.RecipientID, before, 20); err != nil {
+			h.log.Error("portal transactions", "err", err)
+		}
 	}
 	h.render(w, r, http.StatusOK, "balance", map[string]any{"session": s, "Title": t.BalanceTitle, "T": t, "Info": info,
-		"Why": whyNot(t, info), "Transactions": txs, "ShowTransactions": !s.HideTransactions})
+		"Why": whyNot(t, info), "Transactions": txs, "ShowTransactions": !s.HideTransactions, "Older": next, "Paged": before != ""})
 }
 
 // whyNot says in the catalogue's words why a withdrawal is not possible ("" when it is). A
@@ -411,6 +423,11 @@ func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
+	if !s.TwoFactorPending {
+		// Nothing to verify: no code is sent (and no mail sent on a session's whim).
+		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
+		return
+	}
 	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil {
 		status, msg := http.StatusTooManyRequests, codeProblem(textsFor(r), err)
 		if !errors.Is(err, app.ErrCodeCooldown) && !errors.Is(err, app.ErrCodeLimit) {

@@ -30,7 +30,9 @@ type Texts struct {
 	AddBankAccount   string // link when no bank account blocks a withdrawal
 	TransactionsHead string
 	NoTransactions   string
-	DateLayout       string // Go time layout of a transaction's date
+	// Paging links of the transaction list.
+	OlderTransactions, NewestTransactions string
+	DateLayout                            string // Go time layout of a transaction's date
 	// TransferKinds name a transaction without a description, by ledger kind.
 	TransferKinds map[string]string
 
@@ -113,15 +115,17 @@ type Texts struct {
 var English = Texts{
 	Lang: "en",
 
-	BalanceTitle:     "Your balance",
-	PendingLine:      "Withdrawals on their way: %s %s",
-	MinimumLine:      "Minimum withdrawal: %s %s",
-	Withdraw:         "Withdraw",
-	AddBankAccount:   "Add a bank account",
-	TransactionsHead: "Transactions",
-	NoTransactions:   "No transactions yet.",
-	DateLayout:       "2 Jan 2006",
-	TransferKinds:    map[string]string{"credit": "credit", "adjustment": "adjustment", "reversal": "reversal"},
+	BalanceTitle:       "Your balance",
+	PendingLine:        "Withdrawals on their way: %s %s",
+	MinimumLine:        "Minimum withdrawal: %s %s",
+	Withdraw:           "Withdraw",
+	AddBankAccount:     "Add a bank account",
+	TransactionsHead:   "Transactions",
+	NoTransactions:     "No transactions yet.",
+	OlderTransactions:  "Older transactions",
+	NewestTransactions: "Newest transactions",
+	DateLayout:         "2 Jan 2006",
+	TransferKinds:      map[string]string{"credit": "credit", "adjustment": "adjustment", "reversal": "reversal"},
 
 	ReasonNoBalance:     "There is no balance to withdraw yet.",
 	ReasonWaitPeriod:    "Recent earnings become available to withdraw after %d days.",
