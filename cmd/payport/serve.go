@@ -37,6 +37,8 @@ type ServeCmd struct {
 	SMTPUsername     string        `name:"smtp-username" env:"PAYPORT_SMTP_USERNAME" help:"SMTP user name (PLAIN auth)."`
 	SMTPPassword     string        `name:"smtp-password" hidden:"" env:"PAYPORT_SMTP_PASSWORD" help:"SMTP password; set it in the environment."`
 	MailFrom         string        `name:"mail-from" env:"PAYPORT_MAIL_FROM" default:"Payport <payport@localhost>" help:"Sender of Payport's emails."`
+	WebhookPrivate   bool          `name:"webhooks-allow-private" env:"PAYPORT_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private and loopback addresses in both modes (development only; cloud metadata addresses stay refused)."`
+	WebhookLoopback  bool          `name:"webhooks-test-loopback" env:"PAYPORT_WEBHOOKS_TEST_LOOPBACK" default:"true" negatable:"" help:"Let test-mode webhooks reach this machine's loopback (127.0.0.1, ::1, localhost), for receivers running beside Payport. Turn it off on a server shared between orgs."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
 
@@ -106,6 +108,11 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 		ln.Close()
 		return err
 	}
+	a.WebhookConfig = app.WebhookConfig{AllowPrivate: c.WebhookPrivate, DenyTestLoopback: !c.WebhookLoopback}
+	hooksCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHooks()
+	hooksDone := make(chan struct{})
+	go func() { a.RunWebhooks(hooksCtx); close(hooksDone) }()
 	if c.Demo {
 		if err := printDemo(ctx, a, publicURL); err != nil {
 			ln.Close()
@@ -138,6 +145,10 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	a.Close() // commits what the ledger batcher still holds
+	// Deliveries in flight are dropped, not lost: their lease runs out and the next process
+	// (or this one, restarted) sends them again with the same webhook-id.
+	stopHooks()
+	<-hooksDone
 	err = errors.Join(err, queue.Stop(sctx))
 	if err != nil {
 		log.Error("shutdown", "err", err)

@@ -43,6 +43,8 @@ type App struct {
 	Rails *rail.Registry
 	// Acquirer charges cards for payins (nil: the sandbox).
 	Acquirer acquirer.Acquirer
+	// WebhookConfig is the operator's webhook delivery policy.
+	WebhookConfig WebhookConfig
 	// LedgerCommitters is how many ledger batches commit at once on PostgreSQL (default 1).
 	LedgerCommitters int
 	// FileSettlementPeriod is how long a payout in an exported bank file waits for a return
@@ -59,8 +61,11 @@ type App struct {
 	recipients     sync.Map
 	recipientCount atomic.Int64
 
-	// orgs caches orgs for hot read paths (see orgForMint).
+	// orgs caches orgs for hot read paths (see cachedGetOrg).
 	orgs sync.Map
+
+	// hooks is the webhook loop's state (see RunWebhooks).
+	hooks webhookRunner
 }
 
 // Close stops background work (the ledger's group-commit batcher) after finishing what was

@@ -152,6 +152,9 @@ func (a *App) ListOrgs(ctx context.Context) ([]org.Org, error) {
 
 // UpdateOrgSettings replaces an org's settings after validating them.
 func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string, s org.Settings) (org.Org, error) {
+	if err := checkEmail(s.NotificationEmail); err != nil {
+		return org.Org{}, invalid("settings.notification_email", "notification_email must be a plain address such as ops@example.com")
+	}
 	if s.PaymentExpiryMinutes < 0 || s.PaymentExpiryMinutes > 30*24*60 {
 		return org.Org{}, invalid("settings.payment_expiry_minutes", "payment_expiry_minutes must be between 0 (default, 1440) and 43200 (30 days)")
 	}

@@ -104,6 +104,7 @@ func New(cfg Config) *Server {
 	s.routeBalances()
 	s.routePayouts()
 	s.routePayments()
+	s.routeWebhooks()
 	s.routeRails()
 	s.routeGrants()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)

@@ -44,7 +44,10 @@ type Settings struct {
 	Portal PortalSettings `json:"portal"`
 	// PaymentExpiryMinutes is how long a Payments API payment waits for its customer to complete
 	// the hosted form before it expires (0: the default, DefaultPaymentExpiryMinutes).
-	PaymentExpiryMinutes int `json:"payment_expiry_minutes,omitempty" doc:"How long the hosted form of a payment created through POST /api/payments works; 0 means 1440 (24 hours)."`
+	// NotificationEmail receives operational notices, such as a webhook endpoint disabled for
+	// failing.
+	NotificationEmail    string `json:"notification_email,omitempty" maxLength:"254" doc:"Where Payport sends operational notices (a webhook endpoint disabled for failing)."`
+	PaymentExpiryMinutes int    `json:"payment_expiry_minutes,omitempty" doc:"How long the hosted form of a payment created through POST /api/payments works; 0 means 1440 (24 hours)."`
 }
 
 // DefaultPaymentExpiryMinutes is the hosted payment form's lifetime when an org sets none.

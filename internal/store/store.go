@@ -21,6 +21,7 @@ import (
 	"github.com/payport/payport/internal/rail"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/tenant"
+	"github.com/payport/payport/internal/webhook"
 )
 
 // Errors every engine maps its own errors to.
@@ -237,8 +238,9 @@ type Tx interface {
 	// ClearTwoFactor marks a portal session's email code as verified.
 	ClearTwoFactor(ctx context.Context, tokenHash string) error
 	InsertOTP(ctx context.Context, c otp.Code) error
-	// LatestOTP is the newest code of a subject (ErrNotFound when none).
-	LatestOTP(ctx context.Context, subject string) (otp.Code, error)
+	// LatestOTP is the newest code of a subject (ErrNotFound when none); forUpdate locks it,
+	// so that concurrent guesses are counted one after the other.
+	LatestOTP(ctx context.Context, subject string, forUpdate bool) (otp.Code, error)
 	// RecordOTPAttempt counts a wrong attempt.
 	RecordOTPAttempt(ctx context.Context, id string) error
 	ConsumeOTP(ctx context.Context, id string, at time.Time) error
@@ -248,5 +250,38 @@ type Tx interface {
 	ListMail(ctx context.Context, limit int) ([]mail.Message, error)
 
 	InsertEvent(ctx context.Context, e event.Event) error
+	// ListEvents pages forward: events after the cursor id, oldest first.
 	ListEvents(ctx context.Context, scope tenant.Scope, after string, limit int) ([]event.Event, error)
+	// ListEventsBefore pages backward: events before the cursor id (of one type, unless ""),
+	// newest first.
+	ListEventsBefore(ctx context.Context, scope tenant.Scope, before, typ string, limit int) ([]event.Event, error)
+	GetEvent(ctx context.Context, scope tenant.Scope, id string) (event.Event, error)
+	// UndispatchedEvents lists events not yet turned into webhook messages, oldest first,
+	// skipping rows another dispatcher holds.
+	UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, error)
+	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
+	// PaymentWebhookURLs returns the webhookUrl of those payments that have one.
+	PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[string]string, error)
+
+	InsertWebhookEndpoint(ctx context.Context, e webhook.Endpoint) error
+	GetWebhookEndpoint(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (webhook.Endpoint, error)
+	// ListWebhookEndpoints pages by id, oldest first.
+	ListWebhookEndpoints(ctx context.Context, scope tenant.Scope, after string, limit int) ([]webhook.Endpoint, error)
+	UpdateWebhookEndpoint(ctx context.Context, e webhook.Endpoint) error
+	DeleteWebhookEndpoint(ctx context.Context, scope tenant.Scope, id string, now time.Time) error
+	// EnabledEndpoints lists the endpoints events of a scope go to.
+	EnabledEndpoints(ctx context.Context, scope tenant.Scope) ([]webhook.Endpoint, error)
+	// CancelEndpointMessages cancels an endpoint's pending messages (it was disabled).
+	CancelEndpointMessages(ctx context.Context, endpointID string, now time.Time) error
+	GetWebhookSecret(ctx context.Context, scope tenant.Scope, forUpdate bool) (webhook.OrgSecret, error)
+	PutWebhookSecret(ctx context.Context, s webhook.OrgSecret) error
+	InsertWebhookMessages(ctx context.Context, ms []webhook.Message) error
+	// ClaimDueMessages takes pending messages due at now and leases them until leaseUntil (their
+	// next_attempt_at), skipping messages another sender holds.
+	ClaimDueMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Message, error)
+	UpdateWebhookMessage(ctx context.Context, m webhook.Message) error
+	InsertWebhookAttempts(ctx context.Context, as []webhook.AttemptRecord) error
+	// ListWebhookAttempts pages the attempt log newest first, for one endpoint or one event
+	// (either may be "").
+	ListWebhookAttempts(ctx context.Context, scope tenant.Scope, endpointID, eventID, before string, limit int) ([]webhook.AttemptRecord, error)
 }

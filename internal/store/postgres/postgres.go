@@ -24,8 +24,9 @@ var migrations embed.FS
 
 // Dialect is PostgreSQL's flavour of the shared SQL.
 var Dialect = sqlstore.Dialect{
-	Name:     "postgres",
-	LockRows: " FOR UPDATE",
+	Name:       "postgres",
+	LockRows:   " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	IsUniqueViolation: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

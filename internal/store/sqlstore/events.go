@@ -37,17 +37,19 @@ func (t *Tx) ListEvents(ctx context.Context, scope tenant.Scope, after string, l
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []event.Event
-	for rows.Next() {
-		var e event.Event
-		var mode, typ string
-		var created Time
-		if err := rows.Scan(&e.ID, &e.Scope.OrgID, &mode, &typ, &e.ObjectID, bytesOf{(*[]byte)(&e.Data)}, &created); err != nil {
-			return nil, err
-		}
-		e.Scope.Mode, e.Type, e.CreatedAt = tenant.Mode(mode), event.Type(typ), created.T
-		out = append(out, e)
+	return scanEvents(rows)
+}
+
+// ListEventsBefore implements store.Tx.
+func (t *Tx) ListEventsBefore(ctx context.Context, scope tenant.Scope, before, typ string, limit int) ([]event.Event, error) {
+	if before == "" {
+		before = "~"
 	}
-	return out, rows.Err()
+	rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events
+		WHERE org_id = $1 AND mode = $2 AND id < $3 AND ($4 = '' OR type = $4) ORDER BY id DESC LIMIT $5`,
+		scope.OrgID, string(scope.Mode), before, typ, limit)
+	if err != nil {
+		return nil, err
+	}
+	return scanEvents(rows)
 }

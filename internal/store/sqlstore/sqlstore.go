@@ -28,6 +28,9 @@ type Dialect struct {
 	// LockRows is appended to SELECTs that must hold rows until commit (" FOR UPDATE" on
 	// PostgreSQL; empty on SQLite, whose single writer already excludes others).
 	LockRows string
+	// SkipLocked is LockRows for work queues: rows another transaction holds are passed over
+	// rather than waited for (" FOR UPDATE SKIP LOCKED" on PostgreSQL).
+	SkipLocked string
 	// IsUniqueViolation recognises the engine's unique-constraint error.
 	IsUniqueViolation func(error) bool
 	// IsRetryable recognises transient conflicts worth running a transaction again for.

@@ -1,0 +1,814 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/mail"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+	"github.com/payport/payport/internal/webhook"
+)
+
+// Webhooks (issue 6). Events are written to the outbox (the events table) in the transaction
+// of their change. A dispatcher turns new events into messages, one per destination (each
+// enabled endpoint whose filter wants the event, or the payment's own webhookUrl), in one
+// transaction that also marks the events dispatched; a sender leases due messages, delivers
+// them signed (Standard Webhooks, the event id as webhook-id on every attempt), logs each
+// attempt and schedules the next per the specification's retry schedule. Both run in every
+// `payport serve` process; on PostgreSQL SKIP LOCKED keeps them from taking the same rows, and
+// a lease expiring hands a crashed sender's messages to another. Delivery is at least once.
+
+// Event types of webhook endpoints themselves.
+const (
+	WebhookEndpointDisabled event.Type = "webhook_endpoint.disabled"
+)
+
+// KnownEventTypes is the catalogue (docs/EVENTS.md) an endpoint may filter on.
+var KnownEventTypes = []string{
+	string(event.RecipientCreated), string(event.RecipientUpdated), string(event.BalanceCredited), string(event.BalanceAdjusted),
+	string(PayoutMethodCreated), string(PayoutMethodUpdated), string(PayoutMethodRemoved),
+	string(PaymentCreated), string(PaymentProcessing), string(PaymentSucceeded), string(PaymentFailed), string(PaymentCanceled),
+	string(PaymentExpired), string(WithdrawalRequested), string(WithdrawalSucceeded), string(WithdrawalFailed), string(WithdrawalCanceled),
+	string(WebhookEndpointDisabled),
+	"payment_link.created", "payment_link.revoked", "payment_link.expired", "payment_link.paid",
+}
+
+// WebhookConfig is the operator's webhook policy.
+type WebhookConfig struct {
+	// AllowPrivate lets webhooks reach private and loopback addresses in both modes
+	// (development only).
+	AllowPrivate bool
+	// DenyTestLoopback keeps test-mode webhooks from this machine's loopback (127.0.0.1, ::1,
+	// localhost). By default test mode may reach it, so that integrators run their receiver
+	// beside Payport; an operator sharing a server between orgs sets this.
+	DenyTestLoopback bool
+	// Timeout bounds one delivery (default 15 s).
+	Timeout time.Duration
+	// PollInterval is how often an idle dispatcher looks for new events (default 50 ms).
+	PollInterval time.Duration
+	// Concurrency is how many deliveries run at once per process (default 64).
+	Concurrency int
+}
+
+// policy is the address policy of a mode.
+func (c WebhookConfig) policy(mode tenant.Mode) webhook.Policy {
+	p := webhook.Policy{AllowPrivate: c.AllowPrivate, Timeout: c.Timeout}
+	if mode == tenant.Test {
+		p.AllowHTTP, p.AllowLoopback = true, !c.DenyTestLoopback
+	}
+	return p
+}
+
+// secretRotationOverlap is how long a rotated-out secret keeps signing.
+const secretRotationOverlap = 24 * time.Hour
+
+// WebhookEndpointView is an endpoint as the API shows it. Secret is set only in the answers
+// that create one (creation, rotation): it is never shown again.
+type WebhookEndpointView struct {
+	ID             string     `json:"id" example:"we_0193..."`
+	URL            string     `json:"url"`
+	Description    string     `json:"description"`
+	EventTypes     []string   `json:"event_types" doc:"The event types sent; empty means all. \"payment.*\" matches a family."`
+	Enabled        bool       `json:"enabled"`
+	DisabledReason string     `json:"disabled_reason,omitempty" doc:"Why Payport disabled it (410 Gone, or failing for 5 days)."`
+	FailingSince   *time.Time `json:"failing_since,omitempty" doc:"When deliveries started failing without a success since."`
+	Secret         string     `json:"secret,omitempty" doc:"The signing secret (whsec_...), shown only at creation and rotation."`
+	Livemode       bool       `json:"livemode"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+func viewEndpoint(e webhook.Endpoint) WebhookEndpointView {
+	types := e.EventTypes
+	if types == nil {
+		types = []string{}
+	}
+	return WebhookEndpointView{ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: types, Enabled: e.Enabled,
+		DisabledReason: e.DisabledReason, FailingSince: e.FailingSince, Livemode: e.Scope.Mode == tenant.Live,
+		CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+}
+
+// WebhookEndpointInput creates or changes an endpoint; nil fields stay as they are.
+type WebhookEndpointInput struct {
+	URL         *string
+	Description *string
+	EventTypes  *[]string
+	Enabled     *bool
+}
+
+func (in WebhookEndpointInput) apply(e *webhook.Endpoint, cfg WebhookConfig) error {
+	if in.URL != nil {
+		if err := webhook.CheckURL(*in.URL, cfg.policy(e.Scope.Mode)); err != nil {
+			return invalid("url", "%s", err.Error())
+		}
+		e.URL = *in.URL
+	}
+	if in.Description != nil {
+		if len(*in.Description) > 500 {
+			return invalid("description", "description must be at most 500 characters")
+		}
+		e.Description = *in.Description
+	}
+	if in.EventTypes != nil {
+		if len(*in.EventTypes) > 100 {
+			return invalid("event_types", "at most 100 event types")
+		}
+		for _, t := range *in.EventTypes {
+			if !webhook.ValidEventType(t, KnownEventTypes) {
+				return invalid("event_types", "%q is not an event type (see docs/EVENTS.md; \"payment.*\" matches a family)", t)
+			}
+		}
+		e.EventTypes = *in.EventTypes
+	}
+	if in.Enabled != nil {
+		e.Enabled = *in.Enabled
+		if e.Enabled {
+			e.DisabledReason, e.FailingSince = "", nil
+		}
+	}
+	return nil
+}
+
+func endpointAAD(id string) []byte { return []byte("webhook_endpoint:" + id) }
+
+func orgSecretAAD(s tenant.Scope) []byte {
+	return []byte("webhook_org_secret:" + s.OrgID + ":" + string(s.Mode))
+}
+
+// CreateWebhookEndpoint registers a URL for the org's events and answers its secret, once.
+func (a *App) CreateWebhookEndpoint(ctx context.Context, scope tenant.Scope, in WebhookEndpointInput) (WebhookEndpointView, error) {
+	if in.URL == nil {
+		return WebhookEndpointView{}, invalid("url", "url is required")
+	}
+	if a.Sealer == nil {
+		return WebhookEndpointView{}, errors.New("no master key to seal webhook secrets with")
+	}
+	now := a.now()
+	e := webhook.Endpoint{ID: id.New("we"), Scope: scope, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := in.apply(&e, a.WebhookConfig); err != nil {
+		return WebhookEndpointView{}, err
+	}
+	secret, sealed, err := a.newWebhookSecret(endpointAAD(e.ID))
+	if err != nil {
+		return WebhookEndpointView{}, err
+	}
+	e.SecretSealed = sealed
+	err = a.Store.InTx(ctx, func(tx store.Tx) error { return tx.InsertWebhookEndpoint(ctx, e) })
+	v := viewEndpoint(e)
+	v.Secret = secret
+	return v, err
+}
+
+func (a *App) newWebhookSecret(aad []byte) (secret, sealed string, err error) {
+	if secret, err = webhook.NewSecret(); err != nil {
+		return "", "", err
+	}
+	sealed, err = a.Sealer.Seal([]byte(secret), aad)
+	return secret, sealed, err
+}
+
+// ListWebhookEndpoints pages through the org's endpoints, oldest first.
+func (a *App) ListWebhookEndpoints(ctx context.Context, scope tenant.Scope, cursor string, limit int) (items []WebhookEndpointView, next string, err error) {
+	err = a.Store.Read(ctx, func(tx store.Tx) error {
+		es, err := tx.ListWebhookEndpoints(ctx, scope, cursor, limit+1)
+		if len(es) > limit {
+			es, next = es[:limit], es[limit-1].ID
+		}
+		items = make([]WebhookEndpointView, len(es))
+		for i, e := range es {
+			items[i] = viewEndpoint(e)
+		}
+		return err
+	})
+	return items, next, err
+}
+
+// GetWebhookEndpoint reads one endpoint.
+func (a *App) GetWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpointID string) (WebhookEndpointView, error) {
+	var v WebhookEndpointView
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		e, err := tx.GetWebhookEndpoint(ctx, scope, endpointID, false)
+		v = viewEndpoint(e)
+		return mapNotFound(err, "webhook endpoint")
+	})
+	return v, err
+}
+
+// changeEndpoint runs fn on a locked endpoint and saves it.
+func (a *App) changeEndpoint(ctx context.Context, scope tenant.Scope, endpointID string, fn func(e *webhook.Endpoint) error) (WebhookEndpointView, error) {
+	var v WebhookEndpointView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		e, err := tx.GetWebhookEndpoint(ctx, scope, endpointID, true)
+		if err != nil {
+			return mapNotFound(err, "webhook endpoint")
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
+		e.UpdatedAt = a.now()
+		v = viewEndpoint(e)
+		if !e.Enabled {
+			if err := tx.CancelEndpointMessages(ctx, e.ID, e.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateWebhookEndpoint(ctx, e)
+	})
+	return v, err
+}
+
+// UpdateWebhookEndpoint changes an endpoint. Enabling it again clears why it was disabled.
+func (a *App) UpdateWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpointID string, in WebhookEndpointInput) (WebhookEndpointView, error) {
+	return a.changeEndpoint(ctx, scope, endpointID, func(e *webhook.Endpoint) error { return in.apply(e, a.WebhookConfig) })
+}
+
+// DeleteWebhookEndpoint removes an endpoint; its pending messages are canceled and its
+// delivery log kept.
+func (a *App) DeleteWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpointID string) error {
+	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		return mapNotFound(tx.DeleteWebhookEndpoint(ctx, scope, endpointID, a.now()), "webhook endpoint")
+	})
+}
+
+// RotateEndpointSecret gives an endpoint a new secret, answered once; the old one keeps
+// signing beside it for 24 hours, so receivers can switch without losing a delivery.
+func (a *App) RotateEndpointSecret(ctx context.Context, scope tenant.Scope, endpointID string) (WebhookEndpointView, error) {
+	secret, sealed, err := a.newWebhookSecret(endpointAAD(endpointID))
+	if err != nil {
+		return WebhookEndpointView{}, err
+	}
+	v, err := a.changeEndpoint(ctx, scope, endpointID, func(e *webhook.Endpoint) error {
+		until := a.now().Add(secretRotationOverlap)
+		e.PreviousSecretSealed, e.PreviousSecretUntil, e.SecretSealed = e.SecretSealed, &until, sealed
+		return nil
+	})
+	v.Secret = secret
+	return v, err
+}
+
+// WebhookSecretView answers /api/webhook_secret.
+type WebhookSecretView struct {
+	Secret string `json:"secret" doc:"Signs the webhooks sent to payments' own webhookUrl. Shown once; rotate to get a new one."`
+	// PreviousValidUntil is when the previous secret stops signing (rotation only).
+	PreviousValidUntil *time.Time `json:"previous_valid_until,omitempty"`
+}
+
+// RevealWebhookSecret answers the org's secret for payments' webhookUrl, creating it on first
+// use. It is shown once: a second read answers 409, and a rotation gives a new one.
+func (a *App) RevealWebhookSecret(ctx context.Context, scope tenant.Scope) (WebhookSecretView, error) {
+	var v WebhookSecretView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		s, err := a.orgSecretTx(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
+		if s.Revealed {
+			return &Error{Kind: Conflict, Code: "secret_already_shown",
+				Message: "the webhook secret was already shown once; rotate it (POST /api/webhook_secret/rotate) to get a new one"}
+		}
+		plain, err := a.Sealer.Open(s.SecretSealed, orgSecretAAD(scope))
+		if err != nil {
+			return err
+		}
+		s.Revealed, v.Secret = true, string(plain)
+		return tx.PutWebhookSecret(ctx, s)
+	})
+	return v, err
+}
+
+// RotateWebhookSecret replaces the org's webhookUrl secret and answers the new one; the old one
+// keeps signing beside it for 24 hours.
+func (a *App) RotateWebhookSecret(ctx context.Context, scope tenant.Scope) (WebhookSecretView, error) {
+	var v WebhookSecretView
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		s, err := a.orgSecretTx(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
+		secret, sealed, err := a.newWebhookSecret(orgSecretAAD(scope))
+		if err != nil {
+			return err
+		}
+		until := a.now().Add(secretRotationOverlap)
+		s.PreviousSecretSealed, s.PreviousSecretUntil, s.SecretSealed, s.Revealed = s.SecretSealed, &until, sealed, true
+		v = WebhookSecretView{Secret: secret, PreviousValidUntil: &until}
+		return tx.PutWebhookSecret(ctx, s)
+	})
+	return v, err
+}
+
+// orgSecretTx reads (locked) or creates the org's webhookUrl secret.
+func (a *App) orgSecretTx(ctx context.Context, tx store.Tx, scope tenant.Scope) (webhook.OrgSecret, error) {
+	if a.Sealer == nil {
+		return webhook.OrgSecret{}, errors.New("no master key to seal webhook secrets with")
+	}
+	s, err := tx.GetWebhookSecret(ctx, scope, true)
+	if !errors.Is(err, store.ErrNotFound) {
+		return s, err
+	}
+	_, sealed, err := a.newWebhookSecret(orgSecretAAD(scope))
+	if err != nil {
+		return s, err
+	}
+	s = webhook.OrgSecret{Scope: scope, SecretSealed: sealed, CreatedAt: a.now()}
+	return s, tx.PutWebhookSecret(ctx, s)
+}
+
+// EventView is an event as the API and webhooks show it: the versioned envelope.
+type EventView struct {
+	ID        string          `json:"id" example:"evt_0193..."`
+	Type      string          `json:"type" example:"payment.succeeded"`
+	Version   int             `json:"version" doc:"Envelope version; 1 so far."`
+	CreatedAt string          `json:"created_at" example:"2026-11-22T10:00:00.123456Z"`
+	Livemode  bool            `json:"livemode"`
+	Data      json.RawMessage `json:"data" doc:"The full object right after the change."`
+}
+
+func viewEvent(e event.Event) EventView {
+	return EventView{ID: e.ID, Type: string(e.Type), Version: 1, CreatedAt: e.CreatedAt.UTC().Format("2006-01-02T15:04:05.000000Z"),
+		Livemode: e.Scope.Mode == tenant.Live, Data: e.Data}
+}
+
+// ListEvents pages through the org's events: newest first from before (a cursor), or oldest
+// first after an event id (for following new events, as `payport webhooks listen` does).
+func (a *App) ListEvents(ctx context.Context, scope tenant.Scope, before, after, typ string, limit int) (items []EventView, next string, err error) {
+	err = a.Store.Read(ctx, func(tx store.Tx) error {
+		var es []event.Event
+		var err error
+		if after != "" {
+			es, err = tx.ListEvents(ctx, scope, after, limit+1)
+		} else {
+			es, err = tx.ListEventsBefore(ctx, scope, before, typ, limit+1)
+		}
+		if len(es) > limit {
+			es, next = es[:limit], es[limit-1].ID
+		}
+		items = make([]EventView, len(es))
+		for i, e := range es {
+			items[i] = viewEvent(e)
+		}
+		return err
+	})
+	return items, next, err
+}
+
+// GetEvent reads one event.
+func (a *App) GetEvent(ctx context.Context, scope tenant.Scope, eventID string) (EventView, error) {
+	var v EventView
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
+		e, err := tx.GetEvent(ctx, scope, eventID)
+		v = viewEvent(e)
+		return mapNotFound(err, "event")
+	})
+	return v, err
+}
+
+// RedeliverEvent sends an event again to its destinations as they are now, as new messages due
+// at once; receivers see the same webhook-id and can drop what they already processed.
+func (a *App) RedeliverEvent(ctx context.Context, scope tenant.Scope, eventID string) (int, error) {
+	n := 0
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		e, err := tx.GetEvent(ctx, scope, eventID)
+		if err != nil {
+			return mapNotFound(err, "event")
+		}
+		ms, err := a.messagesFor(ctx, tx, []event.Event{e}, a.now())
+		n = len(ms)
+		if err != nil || n == 0 {
+			return err
+		}
+		return tx.InsertWebhookMessages(ctx, ms)
+	})
+	a.wakeWebhooks()
+	return n, err
+}
+
+// WebhookAttemptView is one logged delivery attempt.
+type WebhookAttemptView struct {
+	ID           string    `json:"id"`
+	EventID      string    `json:"event_id"`
+	EndpointID   string    `json:"endpoint_id,omitempty"`
+	Attempt      int       `json:"attempt" doc:"1 for the first try of this message."`
+	StatusCode   int       `json:"status_code" doc:"The receiver's HTTP status; 0 when no answer came."`
+	LatencyMS    int64     `json:"latency_ms"`
+	ResponseBody string    `json:"response_body" doc:"The first kilobyte of the answer."`
+	Error        string    `json:"error,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// ListDeliveries pages an endpoint's attempt log, newest first.
+func (a *App) ListDeliveries(ctx context.Context, scope tenant.Scope, endpointID, cursor string, limit int) (items []WebhookAttemptView, next string, err error) {
+	err = a.Store.Read(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetWebhookEndpoint(ctx, scope, endpointID, false); err != nil {
+			return mapNotFound(err, "webhook endpoint")
+		}
+		as, err := tx.ListWebhookAttempts(ctx, scope, endpointID, "", cursor, limit+1)
+		if len(as) > limit {
+			as, next = as[:limit], as[limit-1].ID
+		}
+		items = make([]WebhookAttemptView, len(as))
+		for i, r := range as {
+			items[i] = WebhookAttemptView{ID: r.ID, EventID: r.EventID, EndpointID: r.EndpointID, Attempt: r.Attempt, StatusCode: r.StatusCode,
+				LatencyMS: r.LatencyMS, ResponseBody: r.ResponseBody, Error: r.Error, CreatedAt: r.CreatedAt}
+		}
+		return err
+	})
+	return items, next, err
+}
+
+// messagesFor builds the messages of events: to the payment's own webhookUrl for a payment
+// event whose payment has one (it overrides the org's endpoints), else to every enabled
+// endpoint that wants the type.
+func (a *App) messagesFor(ctx context.Context, tx store.Tx, events []event.Event, now time.Time) ([]webhook.Message, error) {
+	var paymentIDs []string
+	for _, e := range events {
+		if strings.HasPrefix(string(e.Type), "payment.") {
+			paymentIDs = append(paymentIDs, e.ObjectID)
+		}
+	}
+	urls, err := tx.PaymentWebhookURLs(ctx, paymentIDs)
+	if err != nil {
+		return nil, err
+	}
+	endpoints := map[tenant.Scope][]webhook.Endpoint{}
+	var out []webhook.Message
+	for _, e := range events {
+		msg := func(endpointID, url string) webhook.Message {
+			return webhook.Message{ID: id.New("msg"), EventID: e.ID, Scope: e.Scope, EndpointID: endpointID, URL: url,
+				Status: webhook.MessagePending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
+		}
+		if u, ok := urls[e.ObjectID]; ok && strings.HasPrefix(string(e.Type), "payment.") {
+			out = append(out, msg("", u))
+			continue
+		}
+		eps, ok := endpoints[e.Scope]
+		if !ok {
+			if eps, err = tx.EnabledEndpoints(ctx, e.Scope); err != nil {
+				return nil, err
+			}
+			endpoints[e.Scope] = eps
+		}
+		for _, ep := range eps {
+			if ep.Wants(string(e.Type)) {
+				out = append(out, msg(ep.ID, ep.URL))
+			}
+		}
+	}
+	return out, nil
+}
+
+// webhookRunner holds what the dispatch loop keeps between rounds.
+type webhookRunner struct {
+	once    sync.Once
+	wake    chan struct{}
+	clients map[tenant.Mode]*http.Client
+}
+
+// wakeWebhooks makes the loop look for work now rather than at its next poll.
+func (a *App) wakeWebhooks() {
+	if a.hooks.wake == nil {
+		return
+	}
+	select {
+	case a.hooks.wake <- struct{}{}:
+	default:
+	}
+}
+
+// RunWebhooks dispatches and delivers webhooks until ctx ends. Run it once per process.
+func (a *App) RunWebhooks(ctx context.Context) {
+	cfg := a.WebhookConfig
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = 50 * time.Millisecond
+	}
+	a.hooks.once.Do(func() {
+		a.hooks.wake = make(chan struct{}, 1)
+		a.hooks.clients = map[tenant.Mode]*http.Client{tenant.Test: webhook.NewClient(cfg.policy(tenant.Test)),
+			tenant.Live: webhook.NewClient(cfg.policy(tenant.Live))}
+	})
+	for ctx.Err() == nil {
+		n, err := a.WebhookRound(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Error("webhooks", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+		case <-a.hooks.wake:
+		case <-time.After(poll):
+		}
+	}
+}
+
+// WebhookRound dispatches new events and delivers due messages once; it returns how much it
+// did (events dispatched plus messages attempted).
+func (a *App) WebhookRound(ctx context.Context) (int, error) {
+	dispatched, err := a.dispatchEvents(ctx)
+	if err != nil {
+		return dispatched, err
+	}
+	sent, err := a.sendDue(ctx)
+	return dispatched + sent, err
+}
+
+const (
+	dispatchBatch = 500
+	sendBatch     = 500
+	// sendLease is how long a sender owns the messages it took; a sender that dies leaves
+	// them to another after it (well past the 15 s delivery timeout).
+	sendLease = 2 * time.Minute
+)
+
+func (a *App) dispatchEvents(ctx context.Context) (int, error) {
+	n := 0
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		events, err := tx.UndispatchedEvents(ctx, dispatchBatch)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		now := a.now()
+		ms, err := a.messagesFor(ctx, tx, events, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertWebhookMessages(ctx, ms); err != nil {
+			return err
+		}
+		ids := make([]string, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+		}
+		n = len(events)
+		return tx.MarkEventsDispatched(ctx, ids, now)
+	})
+	return n, err
+}
+
+// delivery is one message with what its attempt needs.
+type delivery struct {
+	msg      webhook.Message
+	body     []byte
+	secrets  []string
+	endpoint *webhook.Endpoint
+	result   webhook.Attempt
+	at       time.Time
+}
+
+func (a *App) sendDue(ctx context.Context) (int, error) {
+	var ds []*delivery
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+		now := a.now()
+		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(sendLease), sendBatch)
+		if err != nil {
+			return err
+		}
+		ds, err = a.prepareDeliveries(ctx, tx, ms)
+		return err
+	})
+	if err != nil || len(ds) == 0 {
+		return 0, err
+	}
+	conc := a.WebhookConfig.Concurrency
+	if conc <= 0 {
+		conc = 64
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for _, d := range ds {
+		if d.body == nil {
+			continue // nothing to send (its endpoint is gone); recorded below
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.at = a.now()
+			// The signature's timestamp is the wall clock's, whatever clock the app runs on:
+			// receivers compare it with theirs to refuse replays.
+			d.result = webhook.Deliver(ctx, a.hooks.clients[d.msg.Scope.Mode], d.msg.URL, d.msg.EventID, time.Now(), d.body, d.secrets)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return 0, ctx.Err() // the leases run out and another round retries
+	}
+	return len(ds), a.recordDeliveries(ctx, ds)
+}
+
+// prepareDeliveries loads each message's body (the event envelope) and signing secrets.
+func (a *App) prepareDeliveries(ctx context.Context, tx store.Tx, ms []webhook.Message) ([]*delivery, error) {
+	now := a.now()
+	events := map[string][]byte{}
+	endpoints := map[string]*webhook.Endpoint{}
+	orgSecrets := map[tenant.Scope][]string{}
+	out := make([]*delivery, 0, len(ms))
+	for _, m := range ms {
+		d := &delivery{msg: m}
+		out = append(out, d)
+		body, ok := events[m.EventID]
+		if !ok {
+			e, err := tx.GetEvent(ctx, m.Scope, m.EventID)
+			if err != nil {
+				return nil, err
+			}
+			if body, err = json.Marshal(viewEvent(e)); err != nil {
+				return nil, err
+			}
+			events[m.EventID] = body
+		}
+		if m.EndpointID == "" {
+			secrets, ok := orgSecrets[m.Scope]
+			if !ok {
+				s, err := a.orgSecretTx(ctx, tx, m.Scope)
+				if err != nil {
+					return nil, err
+				}
+				if secrets, err = a.openSecrets(s.SecretSealed, s.PreviousSecretSealed, s.PreviousSecretUntil, orgSecretAAD(m.Scope), now); err != nil {
+					return nil, err
+				}
+				orgSecrets[m.Scope] = secrets
+			}
+			d.body, d.secrets = body, secrets
+			continue
+		}
+		ep, ok := endpoints[m.EndpointID]
+		if !ok {
+			e, err := tx.GetWebhookEndpoint(ctx, m.Scope, m.EndpointID, false)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			if err == nil {
+				ep = &e
+			}
+			endpoints[m.EndpointID] = ep
+		}
+		if ep == nil || !ep.Enabled {
+			continue
+		}
+		secrets, err := a.openSecrets(ep.SecretSealed, ep.PreviousSecretSealed, ep.PreviousSecretUntil, endpointAAD(ep.ID), now)
+		if err != nil {
+			return nil, err
+		}
+		d.body, d.secrets, d.endpoint = body, secrets, ep
+	}
+	return out, nil
+}
+
+// openSecrets opens the current secret and, during a rotation, the previous one.
+func (a *App) openSecrets(current, previous string, until *time.Time, aad []byte, now time.Time) ([]string, error) {
+	c, err := a.Sealer.Open(current, aad)
+	if err != nil {
+		return nil, fmt.Errorf("open webhook secret: %w", err)
+	}
+	out := []string{string(c)}
+	if previous != "" && until != nil && now.Before(*until) {
+		p, err := a.Sealer.Open(previous, aad)
+		if err != nil {
+			return nil, fmt.Errorf("open previous webhook secret: %w", err)
+		}
+		out = append(out, string(p))
+	}
+	return out, nil
+}
+
+// recordDeliveries logs the attempts and moves each message on: done, retried later, given
+// up, or canceled with its endpoint. An endpoint answering 410 Gone, or failing for five days,
+// is disabled (webhook_endpoint.disabled, and an email to the org's notification address).
+func (a *App) recordDeliveries(ctx context.Context, ds []*delivery) error {
+	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		now := a.now()
+		var attempts []webhook.AttemptRecord
+		changed := map[string]*webhook.Endpoint{}
+		for _, d := range ds {
+			m := d.msg
+			m.UpdatedAt = now
+			if d.body == nil {
+				m.Status, m.NextAttemptAt = webhook.MessageCanceled, nil
+				if err := tx.UpdateWebhookMessage(ctx, m); err != nil {
+					return err
+				}
+				continue
+			}
+			m.Attempts++
+			r := d.result
+			attempts = append(attempts, webhook.AttemptRecord{ID: id.New("wha"), MessageID: m.ID, EventID: m.EventID, EndpointID: m.EndpointID,
+				Scope: m.Scope, Attempt: m.Attempts, StatusCode: r.StatusCode, LatencyMS: r.Latency.Milliseconds(),
+				ResponseBody: r.ResponseBody, Error: r.Err, CreatedAt: d.at})
+			dec := webhook.Next(m.Attempts, r.StatusCode, r.RetryAfter, now)
+			switch dec.Action {
+			case webhook.Done:
+				m.Status, m.NextAttemptAt = webhook.MessageSucceeded, nil
+			case webhook.Retry:
+				m.NextAttemptAt = &dec.RetryAt
+			default: // GiveUp, Disable
+				m.Status, m.NextAttemptAt = webhook.MessageFailed, nil
+			}
+			if err := tx.UpdateWebhookMessage(ctx, m); err != nil {
+				return err
+			}
+			if d.endpoint == nil {
+				continue
+			}
+			ep := changed[d.endpoint.ID]
+			if ep == nil {
+				e := *d.endpoint
+				ep = &e
+				changed[ep.ID] = ep
+			}
+			switch {
+			case dec.Action == webhook.Done:
+				ep.FailingSince = nil
+			case dec.Action == webhook.Disable:
+				ep.Enabled, ep.DisabledReason = false, "the endpoint answered 410 Gone"
+			default:
+				if ep.FailingSince == nil {
+					t := d.at
+					ep.FailingSince = &t
+				} else if webhook.ShouldDisable(*ep.FailingSince, now) {
+					ep.Enabled, ep.DisabledReason = false, "deliveries failed for 5 days without a success"
+				}
+			}
+		}
+		if err := tx.InsertWebhookAttempts(ctx, attempts); err != nil {
+			return err
+		}
+		for _, ep := range changed {
+			if err := a.saveEndpointAfterDelivery(ctx, tx, ep, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// saveEndpointAfterDelivery writes an endpoint's failure state back, under its row lock so
+// that a concurrent change through the API (say, enabling it) is not undone blindly.
+func (a *App) saveEndpointAfterDelivery(ctx context.Context, tx store.Tx, ep *webhook.Endpoint, now time.Time) error {
+	cur, err := tx.GetWebhookEndpoint(ctx, ep.Scope, ep.ID, true)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !cur.Enabled {
+		return nil
+	}
+	disabling := !ep.Enabled
+	if sameTimePtr(cur.FailingSince, ep.FailingSince) && !disabling {
+		return nil
+	}
+	cur.FailingSince, cur.Enabled, cur.DisabledReason, cur.UpdatedAt = ep.FailingSince, ep.Enabled, ep.DisabledReason, now
+	if err := tx.UpdateWebhookEndpoint(ctx, cur); err != nil {
+		return err
+	}
+	if !disabling {
+		return nil
+	}
+	if err := tx.CancelEndpointMessages(ctx, cur.ID, now); err != nil {
+		return err
+	}
+	v := viewEndpoint(cur)
+	if err := a.recordEvent(ctx, tx, cur.Scope, WebhookEndpointDisabled, cur.ID, v, now); err != nil {
+		return err
+	}
+	o, err := tx.GetOrg(ctx, cur.Scope.OrgID)
+	if err != nil || o.Settings.NotificationEmail == "" {
+		return err
+	}
+	var html strings.Builder
+	if err := disabledEmail.Execute(&html, map[string]string{"Org": o.Name, "URL": cur.URL, "Reason": cur.DisabledReason, "ID": cur.ID}); err != nil {
+		return err
+	}
+	msg := mail.Message{ID: id.New("msg"), To: o.Settings.NotificationEmail, Subject: "Payport disabled a webhook endpoint of " + o.Name,
+		Text: fmt.Sprintf("Payport disabled the webhook endpoint %s (%s) of %s: %s.\n\nFix the receiver, then enable it again with "+
+			"PATCH /api/webhook_endpoints/%s {\"enabled\": true}. Events since are kept: redeliver them with POST /api/events/{id}/redeliver.\n",
+			cur.ID, cur.URL, o.Name, cur.DisabledReason, cur.ID),
+		HTML: html.String(), CreatedAt: now}
+	return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
+}
+
+var disabledEmail = template.Must(template.New("disabled").Parse(`<p>Payport disabled the webhook endpoint <code>{{.ID}}</code>
+(<code>{{.URL}}</code>) of {{.Org}}: {{.Reason}}.</p><p>Fix the receiver, then enable it again with
+<code>PATCH /api/webhook_endpoints/{{.ID}}</code> and <code>{"enabled": true}</code>. Events since are kept: redeliver them
+with <code>POST /api/events/{id}/redeliver</code>.</p>`))
+
+func sameTimePtr(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
