@@ -44,6 +44,9 @@ type CLI struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
 	} `cmd:"" help:"Ledger tools."`
 	Rails    RailsCmd `cmd:"" help:"File rails: export NACHA and SEPA files, import the bank's answers."`
+	Webhooks struct {
+		Listen WebhooksListenCmd `cmd:"" help:"Print a server's new events and forward them, signed, to a local receiver."`
+	} `cmd:"" help:"Webhook tools for development."`
 	Payments struct {
 		MarkReceived PaymentsMarkReceivedCmd `cmd:"" help:"Mark a bank-transfer payin received: it succeeds and credits the org."`
 	} `cmd:"" help:"Payments API tools."`

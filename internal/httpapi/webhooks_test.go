@@ -318,3 +318,45 @@ func TestWebhookEndpointURLGuard(t *testing.T) {
 		en.must(201, "POST", "/api/webhook_endpoints", en.key, map[string]any{"url": "http://127.0.0.1:3000/hook"})
 	})
 }
+
+// TestWebhookEndpointDisabledAfterFiveDays: an endpoint that keeps failing is disabled once
+// five days passed since its first failure without a success in between.
+func TestWebhookEndpointDisabledAfterFiveDays(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		en.withWebhooks()
+		down := newReceiver(t, 500)
+		ep := en.must(201, "POST", "/api/webhook_endpoints", en.key, map[string]any{"url": down.srv.URL}).obj(t)
+		id := str(t, ep, "id")
+		t0 := time.Now().UTC()
+		en.clock.Set(t0)
+		en.createRecipient(en.key, "site_1", "EUR")
+		en.waitAttempts(id, 1)
+		if got := en.must(200, "GET", "/api/webhook_endpoints/"+id, en.key, nil).obj(t); got["enabled"] != true || got["failing_since"] == nil {
+			t.Fatalf("after one failure: %v", got)
+		}
+		en.clock.Set(t0.Add(4 * 24 * time.Hour))
+		en.createRecipient(en.key, "site_2", "EUR")
+		en.waitAttempts(id, 3) // the first event's retry and the second's first attempt
+		if got := en.must(200, "GET", "/api/webhook_endpoints/"+id, en.key, nil).obj(t); got["enabled"] != true {
+			t.Fatalf("disabled after 4 days: %v", got)
+		}
+		en.clock.Set(t0.Add(5*24*time.Hour + time.Minute))
+		en.createRecipient(en.key, "site_3", "EUR")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got := en.must(200, "GET", "/api/webhook_endpoints/"+id, en.key, nil).obj(t)
+			if got["enabled"] == false {
+				if !strings.Contains(str(t, got, "disabled_reason"), "5 days") {
+					t.Fatalf("reason %v", got["disabled_reason"])
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still enabled after 5 days of failures: %v", got)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
