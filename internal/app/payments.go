@@ -22,6 +22,7 @@ import (
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
+	"github.com/payport/payport/internal/webhook"
 )
 
 // Transfer kinds of the Payments API. An API payout is funded from the org's funding account
@@ -232,6 +233,12 @@ func (a *App) CreatePayment(ctx context.Context, scope tenant.Scope, in CreatePa
 	p, err := in.validate(scope.Mode)
 	if err != nil {
 		return PaymentView{}, false, err
+	}
+	if in.WebhookURL != "" {
+		// The same address rules as webhook endpoints: no private or metadata addresses.
+		if err := webhook.CheckURL(in.WebhookURL, a.WebhookConfig.policy(scope.Mode)); err != nil {
+			return PaymentView{}, false, invalid("webhookUrl", "%s", err.Error())
+		}
 	}
 	o, err := a.cachedGetOrg(ctx, scope.OrgID)
 	if err != nil {

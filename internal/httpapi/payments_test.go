@@ -109,6 +109,8 @@ func TestPaymentFieldRules(t *testing.T) {
 			{"redirect javascript", `{"amount":"1.00","currency":"EUR","redirectUrl":"javascript:alert(1)"}`, "redirectUrl"},
 			{"redirect 2 KB", `{"amount":"1.00","currency":"EUR","redirectUrl":"https://x.example/` + long(2100) + `"}`, "redirectUrl"},
 			{"webhook http", `{"amount":"1.00","currency":"EUR","webhookUrl":"http://hooks.example.com/"}`, "webhookUrl"},
+			{"webhook private", `{"amount":"1.00","currency":"EUR","webhookUrl":"https://10.0.0.1/hook"}`, "webhookUrl"},
+			{"webhook metadata", `{"amount":"1.00","currency":"EUR","webhookUrl":"https://169.254.169.254/"}`, "webhookUrl"},
 			{"customer id", `{"amount":"1.00","currency":"EUR","customer":{"id":"a b"}}`, "customer.id"},
 			{"customer name", `{"amount":"1.00","currency":"EUR","customer":{"id":"c1","name":"` + long(141) + `"}}`, "customer.name"},
 		}
