@@ -612,23 +612,29 @@ func (a *App) sendDue(ctx context.Context) (int, error) {
 func (a *App) prepareDeliveries(ctx context.Context, tx store.Tx, ms []webhook.Message) ([]*delivery, error) {
 	now := a.now()
 	events := map[string][]byte{}
+	var ids []string
+	for _, m := range ms {
+		if _, ok := events[m.EventID]; !ok {
+			events[m.EventID] = nil
+			ids = append(ids, m.EventID)
+		}
+	}
+	evs, err := tx.EventsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if events[e.ID], err = json.Marshal(viewEvent(e)); err != nil {
+			return nil, err
+		}
+	}
 	endpoints := map[string]*webhook.Endpoint{}
 	orgSecrets := map[tenant.Scope][]string{}
 	out := make([]*delivery, 0, len(ms))
 	for _, m := range ms {
 		d := &delivery{msg: m}
 		out = append(out, d)
-		body, ok := events[m.EventID]
-		if !ok {
-			e, err := tx.GetEvent(ctx, m.Scope, m.EventID)
-			if err != nil {
-				return nil, err
-			}
-			if body, err = json.Marshal(viewEvent(e)); err != nil {
-				return nil, err
-			}
-			events[m.EventID] = body
-		}
+		body := events[m.EventID]
 		if m.EndpointID == "" {
 			secrets, ok := orgSecrets[m.Scope]
 			if !ok {
@@ -691,15 +697,14 @@ func (a *App) recordDeliveries(ctx context.Context, ds []*delivery) error {
 	return a.Store.InTx(ctx, func(tx store.Tx) error {
 		now := a.now()
 		var attempts []webhook.AttemptRecord
+		var updates []webhook.Message
 		changed := map[string]*webhook.Endpoint{}
 		for _, d := range ds {
 			m := d.msg
 			m.UpdatedAt = now
 			if d.body == nil {
 				m.Status, m.NextAttemptAt = webhook.MessageCanceled, nil
-				if err := tx.UpdateWebhookMessage(ctx, m); err != nil {
-					return err
-				}
+				updates = append(updates, m)
 				continue
 			}
 			m.Attempts++
@@ -716,9 +721,7 @@ func (a *App) recordDeliveries(ctx context.Context, ds []*delivery) error {
 			default: // GiveUp, Disable
 				m.Status, m.NextAttemptAt = webhook.MessageFailed, nil
 			}
-			if err := tx.UpdateWebhookMessage(ctx, m); err != nil {
-				return err
-			}
+			updates = append(updates, m)
 			if d.endpoint == nil {
 				continue
 			}
@@ -741,6 +744,9 @@ func (a *App) recordDeliveries(ctx context.Context, ds []*delivery) error {
 					ep.Enabled, ep.DisabledReason = false, "deliveries failed for 5 days without a success"
 				}
 			}
+		}
+		if err := tx.UpdateWebhookMessages(ctx, updates); err != nil {
+			return err
 		}
 		if err := tx.InsertWebhookAttempts(ctx, attempts); err != nil {
 			return err

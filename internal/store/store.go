@@ -279,7 +279,10 @@ type Tx interface {
 	// ClaimDueMessages takes pending messages due at now and leases them until leaseUntil (their
 	// next_attempt_at), skipping messages another sender holds.
 	ClaimDueMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Message, error)
-	UpdateWebhookMessage(ctx context.Context, m webhook.Message) error
+	// UpdateWebhookMessages writes messages' status, attempts and next attempt.
+	UpdateWebhookMessages(ctx context.Context, ms []webhook.Message) error
+	// EventsByID reads events of any org by id (for building webhook bodies).
+	EventsByID(ctx context.Context, ids []string) ([]event.Event, error)
 	InsertWebhookAttempts(ctx context.Context, as []webhook.AttemptRecord) error
 	// ListWebhookAttempts pages the attempt log newest first, for one endpoint or one event
 	// (either may be "").

@@ -241,13 +241,15 @@ func (t *Tx) InsertWebhookMessages(ctx context.Context, ms []webhook.Message) er
 	})
 }
 
-// ClaimDueMessages implements store.Tx.
+// ClaimDueMessages implements store.Tx: one UPDATE ... RETURNING takes and leases the batch.
 func (t *Tx) ClaimDueMessages(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Message, error) {
-	rows, err := t.query(ctx, `SELECT `+messageColumns+` FROM webhook_messages
-		WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+t.d.SkipLocked, t.ts(now), limit)
+	rows, err := t.query(ctx, `UPDATE webhook_messages SET next_attempt_at = $3 WHERE id IN (
+		SELECT id FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`+t.d.SkipLocked+`)
+		RETURNING `+messageColumns, t.ts(now), limit, t.ts(leaseUntil))
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var out []webhook.Message
 	for rows.Next() {
 		var m webhook.Message
@@ -256,29 +258,60 @@ func (t *Tx) ClaimDueMessages(ctx context.Context, now, leaseUntil time.Time, li
 		var next NullTime
 		var created, updated Time
 		if err := rows.Scan(&m.ID, &m.EventID, &m.Scope.OrgID, &mode, &endpointID, &m.URL, &m.Status, &m.Attempts, &next, &created, &updated); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		m.Scope.Mode, m.EndpointID, m.NextAttemptAt, m.CreatedAt, m.UpdatedAt = tenant.Mode(mode), endpointID.String, next.T, created.T, updated.T
 		out = append(out, m)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, m := range out {
-		if _, err := t.exec(ctx, `UPDATE webhook_messages SET next_attempt_at = $2 WHERE id = $1`, m.ID, t.ts(leaseUntil)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// UpdateWebhookMessage implements store.Tx.
-func (t *Tx) UpdateWebhookMessage(ctx context.Context, m webhook.Message) error {
-	_, err := t.exec(ctx, `UPDATE webhook_messages SET status = $2, attempts = $3, next_attempt_at = $4, updated_at = $5 WHERE id = $1`,
-		m.ID, m.Status, m.Attempts, t.tsPtr(m.NextAttemptAt), t.ts(m.UpdatedAt))
-	return err
+// UpdateWebhookMessages implements store.Tx: one statement on PostgreSQL (unnest), one per
+// message on SQLite (in-process, where a statement costs no round trip).
+func (t *Tx) UpdateWebhookMessages(ctx context.Context, ms []webhook.Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	if t.d.ArrayParams {
+		ids, statuses, nexts, updated := make([]string, len(ms)), make([]string, len(ms)), make([]any, len(ms)), make([]any, len(ms))
+		attempts := make([]int64, len(ms))
+		for i, m := range ms {
+			ids[i], statuses[i], attempts[i], nexts[i], updated[i] = m.ID, m.Status, int64(m.Attempts), t.tsPtr(m.NextAttemptAt), t.ts(m.UpdatedAt)
+		}
+		_, err := t.exec(ctx, `UPDATE webhook_messages AS m SET status = v.status, attempts = v.attempts, next_attempt_at = v.next, updated_at = v.updated
+			FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[]) AS v(id, status, attempts, next, updated)
+			WHERE m.id = v.id`, ids, statuses, attempts, nexts, updated)
+		return err
+	}
+	for _, m := range ms {
+		if _, err := t.exec(ctx, `UPDATE webhook_messages SET status = $2, attempts = $3, next_attempt_at = $4, updated_at = $5 WHERE id = $1`,
+			m.ID, m.Status, m.Attempts, t.tsPtr(m.NextAttemptAt), t.ts(m.UpdatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EventsByID implements store.Tx.
+func (t *Tx) EventsByID(ctx context.Context, ids []string) ([]event.Event, error) {
+	var out []event.Event
+	for start := 0; start < len(ids); start += maxInList {
+		part := ids[start:min(start+maxInList, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events WHERE id IN (`+placeholders(1, len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := scanEvents(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	return out, nil
 }
 
 const attemptColumns = `id, message_id, event_id, endpoint_id, org_id, mode, attempt, status_code, latency_ms, response_body, error, created_at`
