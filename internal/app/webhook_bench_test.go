@@ -39,7 +39,7 @@ func newWebhookBench(b *testing.B, e storetest.Engine) *webhookBench {
 		b.Fatal(err)
 	}
 	a.Sealer = kr
-	a.WebhookConfig = app.WebhookConfig{PollInterval: 10 * time.Millisecond}
+	a.WebhookConfig = app.WebhookConfig{} // the defaults `payport serve` runs with (50 ms idle poll)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		var env struct {

@@ -102,8 +102,10 @@ func NewClient(p Policy) *http.Client {
 		ForceAttemptHTTP2:      true,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:    10 * time.Second,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		// A sender runs up to 64 deliveries at once, often to one receiver: keep that many
+		// connections (each checked when it was dialled) rather than dial for every delivery.
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
