@@ -1,8 +1,10 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/payport/payport/internal/app"
@@ -46,6 +48,7 @@ func (h *Handler) payForm(typ payment.Type, next formHandler) http.HandlerFunc {
 			h.fail(w, r, http.StatusForbidden, t.FormExpiredTitle, t.FormExpired)
 			return
 		}
+		w = formActionTo(w, f.Payment.RedirectURL)
 		if f.Closed != "" && r.Method == http.MethodPost {
 			// A repeated submit (double click, back and resubmit) changes nothing and lands on the
 			// form's status, by GET so that a reload does not post again.
@@ -59,6 +62,47 @@ func (h *Handler) payForm(typ payment.Type, next formHandler) http.HandlerFunc {
 		next(w, r, f)
 	}
 }
+
+// formActionTo lets a form page's posts end at the platform's redirectUrl. Submitting a form
+// answers 303 to that URL (finish), and browsers hold a form's redirects to the page's CSP
+// form-action as well: with 'self' alone Chromium blocks the way back, and the customer stays
+// on the form after the payment was made. The page's CSP therefore also allows the
+// redirectUrl's origin, and only that.
+func formActionTo(w http.ResponseWriter, redirectURL string) http.ResponseWriter {
+	u, err := url.Parse(redirectURL)
+	if redirectURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+		strings.ContainsAny(u.Host, " ;,'\"") {
+		return w
+	}
+	return &formActionWriter{ResponseWriter: w, origin: u.Scheme + "://" + u.Host}
+}
+
+// formActionWriter adds origin to the form-action of the CSP the page is sent with.
+type formActionWriter struct {
+	http.ResponseWriter
+	origin string
+	wrote  bool
+}
+
+func (w *formActionWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		if csp := w.Header().Get("Content-Security-Policy"); csp != "" {
+			w.Header().Set("Content-Security-Policy", strings.Replace(csp, "form-action 'self'", "form-action 'self' "+w.origin, 1))
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *formActionWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *formActionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // payData is what every hosted form page shows: the org's branding and framing, the payment.
 func (h *Handler) payData(r *http.Request, f app.PaymentForm, title string) map[string]any {
@@ -184,7 +228,11 @@ func (h *Handler) checkoutCard(w http.ResponseWriter, r *http.Request, f app.Pay
 			fields[i].Value = r.PostFormValue(fields[i].Name)
 		}
 	}
-	v, err := h.app.PayByCard(r.Context(), f.Payment.ID, app.CardInput{Number: r.PostFormValue("card_number"),
+	// Once started, the charge runs to its end even when the browser gives up on this request
+	// (a double click's second post, a closed tab): PayByCard moves the payment to processing
+	// in one transaction and records the acquirer's answer in another, and a canceled context
+	// between the two would leave the payment processing for good.
+	v, err := h.app.PayByCard(context.WithoutCancel(r.Context()), f.Payment.ID, app.CardInput{Number: r.PostFormValue("card_number"),
 		Expiry: r.PostFormValue("card_expiry"), CVC: r.PostFormValue("card_cvc"), Holder: r.PostFormValue("card_holder")})
 	var ae *app.Error
 	switch {
