@@ -240,6 +240,10 @@ func (a *App) PayByCard(ctx context.Context, paymentID string, in CardInput) (Pa
 	if err != nil {
 		return PaymentView{}, err
 	}
+	// From here the charge must finish even if the customer's request goes away (a double
+	// click drops the first post; a closed tab): the payment is processing and only this call
+	// moves it on.
+	ctx = context.WithoutCancel(ctx)
 	res, err := acq.Charge(ctx, acquirer.Charge{PaymentID: p.ID, Amount: p.Amount, Currency: p.Currency, Card: card})
 	if err != nil {
 		res = acquirer.Result{FailureCode: payment.FailProcessingError}

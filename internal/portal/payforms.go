@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -228,11 +227,8 @@ func (h *Handler) checkoutCard(w http.ResponseWriter, r *http.Request, f app.Pay
 			fields[i].Value = r.PostFormValue(fields[i].Name)
 		}
 	}
-	// Once started, the charge runs to its end even when the browser gives up on this request
-	// (a double click's second post, a closed tab): PayByCard moves the payment to processing
-	// in one transaction and records the acquirer's answer in another, and a canceled context
-	// between the two would leave the payment processing for good.
-	v, err := h.app.PayByCard(context.WithoutCancel(r.Context()), f.Payment.ID, app.CardInput{Number: r.PostFormValue("card_number"),
+	// PayByCard finishes a started charge even if this request goes away.
+	v, err := h.app.PayByCard(r.Context(), f.Payment.ID, app.CardInput{Number: r.PostFormValue("card_number"),
 		Expiry: r.PostFormValue("card_expiry"), CVC: r.PostFormValue("card_cvc"), Holder: r.PostFormValue("card_holder")})
 	var ae *app.Error
 	switch {
