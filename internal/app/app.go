@@ -43,6 +43,9 @@ type App struct {
 	Rails *rail.Registry
 	// Acquirer charges cards for payins (nil: the sandbox).
 	Acquirer acquirer.Acquirer
+	// LinkRemindersEvery is how often Payport dispatches payment link reminders itself (the
+	// window of each run is that long; default an hour).
+	LinkRemindersEvery time.Duration
 	// WebhookConfig is the operator's webhook delivery policy.
 	WebhookConfig WebhookConfig
 	// LedgerCommitters is how many ledger batches commit at once on PostgreSQL (default 1).

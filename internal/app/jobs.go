@@ -82,6 +82,10 @@ func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &settleFilesWorker{app: a})
 	river.AddWorker(w, &sendEmailWorker{app: a})
 	river.AddWorker(w, &expirePaymentsWorker{app: a})
+	river.AddWorker(w, &sendLinkWorker{app: a})
+	river.AddWorker(w, &remindLinksWorker{app: a})
+	river.AddWorker(w, &remindLinksPeriodicWorker{app: a})
+	river.AddWorker(w, &expireLinksWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).
@@ -100,5 +104,18 @@ func (a *App) PeriodicJobs(ledgerCheckEvery time.Duration) []*river.PeriodicJob 
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 			return expirePaymentsArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+			return expireLinksArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(a.linkRemindersEvery()), func() (river.JobArgs, *river.InsertOpts) {
+			return remindLinksPeriodicArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
+}
+
+func (a *App) linkRemindersEvery() time.Duration {
+	if a.LinkRemindersEvery > 0 {
+		return a.LinkRemindersEvery
+	}
+	return time.Hour
 }

@@ -155,6 +155,10 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 	if err := checkEmail(s.NotificationEmail); err != nil {
 		return org.Org{}, invalid("settings.notification_email", "notification_email must be a plain address such as ops@example.com")
 	}
+	if l := s.PaymentLinks; l.DefaultExpiryHours < 0 || l.MaxExpiryHours < 0 || l.DefaultExpiryHours > 8760 || l.MaxExpiryHours > 8760 ||
+		(l.MaxExpiryHours > 0 && l.DefaultExpiryHours > l.MaxExpiryHours) {
+		return org.Org{}, invalid("settings.payment_links", "link lifetimes must be between 0 and 8760 hours, the default no longer than the maximum")
+	}
 	if s.PaymentExpiryMinutes < 0 || s.PaymentExpiryMinutes > 30*24*60 {
 		return org.Org{}, invalid("settings.payment_expiry_minutes", "payment_expiry_minutes must be between 0 (default, 1440) and 43200 (30 days)")
 	}

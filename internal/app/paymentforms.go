@@ -289,6 +289,9 @@ func (a *App) finishPayin(ctx context.Context, scope tenant.Scope, paymentID str
 			return err
 		}
 		v = a.viewPayment(p)
+		if err := a.markLinkPaidTx(ctx, tx, p, now); err != nil {
+			return err
+		}
 		return a.savePaymentTx(ctx, tx, p, tr, PaymentSucceeded, "")
 	})
 	return v, err

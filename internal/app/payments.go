@@ -222,8 +222,11 @@ func FormPath(p payment.Payment) string {
 	if p.Type == payment.Payout {
 		return "/checkin/" + p.ID
 	}
-	return "/checkout/" + p.ID
+	return CheckoutPath(p.ID)
 }
+
+// CheckoutPath is the payin checkout of a payment id.
+func CheckoutPath(paymentID string) string { return "/checkout/" + paymentID }
 
 // CreatePayment creates a payout or payin for the Payments API (seed 003). Repeats never make
 // a second payment: with an Idempotency-Key the IETF rules apply (same body replays, another

@@ -31,8 +31,9 @@ type SettingsView struct {
 	SEPA              *org.SEPADebtor      `json:"sepa" doc:"Debtor account for live EUR payouts; null: no SEPA files."`
 	Portal            org.PortalSettings   `json:"portal"`
 	// PaymentExpiryMinutes and NotificationEmail are as in org.Settings.
-	PaymentExpiryMinutes int    `json:"payment_expiry_minutes" doc:"How long a Payments API payment's hosted form works; 0 means 1440 (24 hours)."`
-	NotificationEmail    string `json:"notification_email" doc:"Where Payport sends operational notices, such as a webhook endpoint disabled for failing."`
+	PaymentExpiryMinutes int              `json:"payment_expiry_minutes" doc:"How long a Payments API payment's hosted form works; 0 means 1440 (24 hours)."`
+	NotificationEmail    string           `json:"notification_email" doc:"Where Payport sends operational notices, such as a webhook endpoint disabled for failing."`
+	PaymentLinks         org.LinkSettings `json:"payment_links"`
 }
 
 // settingsPatch changes the settings members it names and keeps the others.
@@ -44,13 +45,15 @@ type settingsPatch struct {
 	Portal               *org.PortalSettings  `json:"portal,omitempty" doc:"Replaces the portal settings."`
 	PaymentExpiryMinutes *int                 `json:"payment_expiry_minutes,omitempty" minimum:"0" maximum:"43200" doc:"0 restores the default, 1440."`
 	NotificationEmail    *string              `json:"notification_email,omitempty" maxLength:"254" doc:"Empty removes it."`
+	PaymentLinks         *org.LinkSettings    `json:"payment_links,omitempty" doc:"Replaces the payment link lifetimes."`
 }
 
 func viewOrg(o org.Org) OrgView {
 	v := OrgView{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays,
 			NACHA: o.Settings.NACHA, SEPA: o.Settings.SEPA, Portal: o.Settings.Portal,
-			PaymentExpiryMinutes: o.Settings.PaymentExpiryMinutes, NotificationEmail: o.Settings.NotificationEmail}}
+			PaymentExpiryMinutes: o.Settings.PaymentExpiryMinutes, NotificationEmail: o.Settings.NotificationEmail,
+			PaymentLinks: o.Settings.PaymentLinks}}
 	for cur, minor := range o.Settings.MinimumWithdrawal {
 		if c, err := money.LookupCurrency(cur); err == nil {
 			v.Settings.MinimumWithdrawal[cur] = money.Format(minor, c)
@@ -177,6 +180,9 @@ func (s *Server) routeOrgs() {
 		}
 		if p := in.Body.Settings; p != nil && p.NotificationEmail != nil {
 			settings.NotificationEmail = *p.NotificationEmail
+		}
+		if p := in.Body.Settings; p != nil && p.PaymentLinks != nil {
+			settings.PaymentLinks = *p.PaymentLinks
 		}
 		if p := in.Body.Settings; p != nil && p.MinimumWithdrawal != nil {
 			settings.MinimumWithdrawal = map[string]int64{}

@@ -96,6 +96,7 @@ func New(cfg Config) *Server {
 	// Metadata and other free-form JSON travel as json.RawMessage so that numbers keep their
 	// exact text; document them as the objects they are, not as base64 strings.
 	s.api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeOf(json.RawMessage{}), reflect.TypeOf(map[string]any{}))
+	s.api.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeOf(app.JSONNumber{}), reflect.TypeOf(float64(0)))
 	s.api.UseMiddleware(s.authenticate)
 
 	s.routePlatform()
@@ -105,11 +106,12 @@ func New(cfg Config) *Server {
 	s.routePayouts()
 	s.routePayments()
 	s.routeWebhooks()
+	s.routeLinks()
 	s.routeRails()
 	s.routeGrants()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)
 
-	s.handler = s.recoverer(s.withRequestID(s.observe(http.HandlerFunc(s.route))))
+	s.handler = s.recoverer(s.withRequestID(s.observe(withRemoteIP(http.HandlerFunc(s.route)))))
 	return s
 }
 

@@ -44,10 +44,18 @@ type Settings struct {
 	Portal PortalSettings `json:"portal"`
 	// PaymentExpiryMinutes is how long a Payments API payment waits for its customer to complete
 	// the hosted form before it expires (0: the default, DefaultPaymentExpiryMinutes).
+	// PaymentLinks holds the lifetimes of payment links.
+	PaymentLinks LinkSettings `json:"payment_links"`
 	// NotificationEmail receives operational notices, such as a webhook endpoint disabled for
 	// failing.
 	NotificationEmail    string `json:"notification_email,omitempty" maxLength:"254" doc:"Where Payport sends operational notices (a webhook endpoint disabled for failing)."`
 	PaymentExpiryMinutes int    `json:"payment_expiry_minutes,omitempty" doc:"How long the hosted form of a payment created through POST /api/payments works; 0 means 1440 (24 hours)."`
+}
+
+// LinkSettings are an org's payment link lifetimes (0: Payport's defaults, 168 and 720 hours).
+type LinkSettings struct {
+	DefaultExpiryHours int `json:"default_expiry_hours,omitempty" minimum:"0" maximum:"8760" doc:"Lifetime of a link created without expires_in_hours; 0 means 168 (7 days)."`
+	MaxExpiryHours     int `json:"max_expiry_hours,omitempty" minimum:"0" maximum:"8760" doc:"Longest lifetime a link may ask for; 0 means 720 (30 days)."`
 }
 
 // DefaultPaymentExpiryMinutes is the hosted payment form's lifetime when an org sets none.

@@ -73,7 +73,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 }
 
 // pages are the portal's templates, each rendered inside layout.html.
-var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment"}
+var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -84,7 +84,15 @@ func parseTemplates() map[string]*template.Template {
 }
 
 // templateFuncs let a catalogue message hold markup given as an argument.
-var templateFuncs = template.FuncMap{"msg": msg, "strong": strong, "link": link}
+var templateFuncs = template.FuncMap{"msg": msg, "strong": strong, "link": link, "deref": deref}
+
+// deref shows an optional string ("" for nil).
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
 
 // msg fills a catalogue message's fmt verbs, escaping the message and every argument except
 // numbers and what is already template.HTML (from strong or link).
@@ -138,6 +146,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /dev/outbox", h.outboxPage)
 	}
 	h.registerPayForms(mux)
+	h.registerLinks(mux)
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	})

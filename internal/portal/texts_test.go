@@ -179,6 +179,9 @@ func pageCases() map[string][]map[string]any {
 		return fields
 	}
 	brand := Brand{Name: "Axle", Color: "#123456"}
+	eur := "EUR"
+	linkView := app.LinkView{ID: "pl_1", PaymentAmount: []byte("10.50"), Currency: &eur, Reference: "Invoice 7", ExpiresAt: time.Now()}
+	openLink := app.LinkView{ID: "pl_2", PaymentAmount: []byte("null"), Currency: &eur, ExpiresAt: time.Now()}
 	payout := app.PaymentView{ID: "pay_1", Type: "payout", Status: "pending", Amount: "12.50", Currency: "EUR", Description: "Order <7>"}
 	payin := app.PaymentView{ID: "pay_2", Type: "payin", Status: "succeeded", Amount: "20.00", Currency: "EUR", PaymentMethod: "Visa •••• 4242"}
 	logo := Brand{Name: "Axle", Color: "#123456", Logo: "/portal/logo/org?v=1"}
@@ -221,6 +224,14 @@ func pageCases() map[string][]map[string]any {
 		"checkout": {
 			{"Brand": brand, "Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": cardFields(t)},
 			{"Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": withError(cardFields(t), "card_number"), "Error": t.CheckHighlighted},
+		},
+		"link": {
+			{"Brand": brand, "Title": t.Pay.LinkTitle, "L": linkView, "Page": app.LinkPage{}, "Payer": "Axle", "CSRF": "c"},
+			{"Title": t.Pay.LinkTitle, "L": openLink, "Page": app.LinkPage{}, "Payer": "Axle", "CSRF": "c", "Error": "enter an amount", "Amount": "x"},
+			{"Title": t.Pay.LinkTitle, "L": linkView, "Page": app.LinkPage{NeedsCode: true}, "Payer": "Axle", "CSRF": "c", "MaskedEmail": "a••@x.example"},
+			{"Title": t.Pay.LinkTitle, "L": linkView, "Page": app.LinkPage{NeedsCode: true}, "Payer": "Axle", "CSRF": "c", "MaskedEmail": "a••@x.example",
+				"CodeSent": true, "Error": t.Pay.LinkCodeWrong},
+			{"Title": t.Pay.LinkTitle, "L": linkView, "Page": app.LinkPage{Closed: "paid"}, "Payer": "Axle"},
 		},
 		"payment": {
 			{"Brand": brand, "Title": t.Pay.StatusHeading["succeeded"], "P": payin, "Form": app.PaymentForm{}, "Payer": "Axle",

@@ -13,6 +13,7 @@ import (
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/link"
 	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/otp"
@@ -75,6 +76,17 @@ type PaymentFilter struct {
 	ExternalID  string
 	CustomerID  string
 	// CreatedFrom and CreatedTo bound created_at: from inclusive, to exclusive.
+	CreatedFrom *time.Time
+	CreatedTo   *time.Time
+	// Before is the cursor: only ids older than it.
+	Before string
+	Limit  int
+}
+
+// LinkFilter narrows a payment link listing.
+type LinkFilter struct {
+	Status      link.Status
+	Email       string
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time
 	// Before is the cursor: only ids older than it.
@@ -262,6 +274,24 @@ type Tx interface {
 	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
 	// PaymentWebhookURLs returns the webhookUrl of those payments that have one.
 	PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[string]string, error)
+
+	InsertLink(ctx context.Context, l link.Link) error
+	// GetLink reads a link of any org (links are public by id); forUpdate locks it.
+	GetLink(ctx context.Context, id string, forUpdate bool) (link.Link, error)
+	UpdateLink(ctx context.Context, l link.Link) error
+	// ListLinks pages an org's links newest first and counts all that match the filter.
+	ListLinks(ctx context.Context, scope tenant.Scope, f LinkFilter) ([]link.Link, int64, error)
+	// ActiveLinksOfEmail lists an email's active links: in one org and mode, or (scope nil) in
+	// every org, then only the unexpired ones.
+	ActiveLinksOfEmail(ctx context.Context, scope *tenant.Scope, email string, now time.Time, forUpdate bool) ([]link.Link, error)
+	// LinksDueToExpire lists active links past their expiry, skipping rows others hold.
+	LinksDueToExpire(ctx context.Context, now time.Time, limit int) ([]link.Link, error)
+	// LinkOfPayment finds (and locks) the link a payin pays.
+	LinkOfPayment(ctx context.Context, paymentID string) (link.Link, error)
+	// ClaimReminders records one reminder per active link scheduled in [from, to) that has
+	// none for that window yet, and returns those links' ids.
+	ClaimReminders(ctx context.Context, from, to, now time.Time) ([]string, error)
+	LinksByID(ctx context.Context, ids []string) ([]link.Link, error)
 
 	InsertWebhookEndpoint(ctx context.Context, e webhook.Endpoint) error
 	GetWebhookEndpoint(ctx context.Context, scope tenant.Scope, id string, forUpdate bool) (webhook.Endpoint, error)

@@ -97,11 +97,11 @@ func NewClient(p Policy) *http.Client {
 		Control: g.control,
 	}
 	base := &http.Transport{
-		Proxy:                  nil, // a proxy would resolve names itself, past the check
-		DialContext:            g.dialContext,
-		ForceAttemptHTTP2:      true,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    10 * time.Second,
+		Proxy:               nil, // a proxy would resolve names itself, past the check
+		DialContext:         g.dialContext,
+		ForceAttemptHTTP2:   true,
+		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout: 10 * time.Second,
 		// A sender runs up to 64 deliveries at once, often to one receiver: keep that many
 		// connections (each checked when it was dialled) rather than dial for every delivery.
 		MaxIdleConns:           256,
