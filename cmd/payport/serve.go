@@ -37,6 +37,7 @@ type ServeCmd struct {
 	SMTPUsername     string        `name:"smtp-username" env:"PAYPORT_SMTP_USERNAME" help:"SMTP user name (PLAIN auth)."`
 	SMTPPassword     string        `name:"smtp-password" hidden:"" env:"PAYPORT_SMTP_PASSWORD" help:"SMTP password; set it in the environment."`
 	MailFrom         string        `name:"mail-from" env:"PAYPORT_MAIL_FROM" default:"Payport <payport@localhost>" help:"Sender of Payport's emails."`
+	LinkReminders    time.Duration `name:"link-reminders-every" env:"PAYPORT_LINK_REMINDERS_EVERY" default:"1h" help:"How often payment link reminders are dispatched (each run covers that long a window of scheduled_at)."`
 	WebhookPrivate   bool          `name:"webhooks-allow-private" env:"PAYPORT_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private and loopback addresses in both modes (development only; cloud metadata addresses stay refused)."`
 	WebhookLoopback  bool          `name:"webhooks-test-loopback" env:"PAYPORT_WEBHOOKS_TEST_LOOPBACK" default:"true" negatable:"" help:"Let test-mode webhooks reach this machine's loopback (127.0.0.1, ::1, localhost), for receivers running beside Payport. Turn it off on a server shared between orgs."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
@@ -71,6 +72,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	a.Rails = registry(c.SettleAfter)
 	a.FileSettlementPeriod = c.FileSettlement
+	a.LinkRemindersEvery = c.LinkReminders
 	a.LedgerCommitters = c.LedgerCommitters
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{

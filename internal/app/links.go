@@ -37,6 +37,9 @@ const (
 	DefaultLinkMaxHours    = 30 * 24
 	// LinkTokenLifetime is how long the token of PUT /payment-links/otp works (seed 002).
 	LinkTokenLifetime = 24 * time.Hour
+	// LinkReminderAfter is how long after a link's scheduled_at Payport's own scheduler
+	// reminds an unpaid link's customer.
+	LinkReminderAfter = 24 * time.Hour
 	// LinkTokenAudience is the aud claim of payment-link tokens.
 	LinkTokenAudience = "payport-payment-link"
 )
@@ -735,8 +738,10 @@ func (w *remindLinksWorker) Work(ctx context.Context, job *river.Job[RemindLinks
 	})
 }
 
-// remindLinksPeriodicArgs is Payport's own scheduler of reminders: each run dispatches the
-// window of the hour it runs in.
+// remindLinksPeriodicArgs is Payport's own scheduler of reminders: each run reminds the
+// customers of links scheduled (and so first emailed) a day before, in the window of that
+// length the run falls in, if the link is still unpaid. Runs twice in one window (a restart)
+// send nothing twice.
 type remindLinksPeriodicArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -749,7 +754,7 @@ type remindLinksPeriodicWorker struct {
 
 func (w *remindLinksPeriodicWorker) Work(ctx context.Context, job *river.Job[remindLinksPeriodicArgs]) error {
 	every := w.app.linkRemindersEvery()
-	n, err := w.app.DispatchReminders(ctx, w.app.now().Truncate(every), every)
+	n, err := w.app.DispatchReminders(ctx, w.app.now().Truncate(every).Add(-LinkReminderAfter), every)
 	if n > 0 {
 		w.app.Log.Info("payment link reminders dispatched", "count", n)
 	}
