@@ -189,10 +189,13 @@ func (a *App) CreateLink(ctx context.Context, key org.APIKey, in CreateLinkInput
 	if l.Metadata, err = metadataField(in.Metadata); err != nil {
 		return LinkView{}, err
 	}
+	// A link without scheduled_at is sent now, and now is its scheduled time (reminders
+	// count from it).
+	at := now
 	if in.ScheduledAt != nil {
-		at := in.ScheduledAt.UTC()
-		l.ScheduledAt = &at
+		at = in.ScheduledAt.UTC()
 	}
+	l.ScheduledAt = &at
 	if in.OTPRequired != nil {
 		l.OTPRequired = *in.OTPRequired
 	}
