@@ -572,14 +572,7 @@ func (a *App) SendLinkCode(ctx context.Context, email, ip string) error {
 		if err := tx.InsertOTP(ctx, c); err != nil {
 			return err
 		}
-		var html strings.Builder
-		if err := codeEmail.Execute(&html, map[string]string{"Org": o.Name, "Code": code}); err != nil {
-			return err
-		}
-		msg := mail.Message{ID: id.New("msg"), To: email, Subject: fmt.Sprintf("%s is your %s verification code", code, o.Name),
-			Text: fmt.Sprintf("Your %s verification code is %s.\n\nIt works for 10 minutes. If you did not ask for it, ignore this email.\n", o.Name, code),
-			HTML: html.String(), CreatedAt: now}
-		return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
+		return a.enqueueCodeEmail(ctx, tx, o.Name, email, code, now)
 	})
 }
 

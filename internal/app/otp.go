@@ -111,15 +111,20 @@ func (a *App) SendPortalCode(ctx context.Context, s store.PortalSession, ip stri
 		if err := tx.InsertOTP(ctx, c); err != nil {
 			return err
 		}
-		var html strings.Builder
-		if err := codeEmail.Execute(&html, map[string]string{"Org": o.Name, "Code": code}); err != nil {
-			return err
-		}
-		msg := mail.Message{ID: id.New("msg"), To: r.Email, Subject: fmt.Sprintf("%s is your %s verification code", code, o.Name),
-			Text: fmt.Sprintf("Your %s verification code is %s.\n\nIt works for 10 minutes. If you did not ask for it, ignore this email.\n", o.Name, code),
-			HTML: html.String(), CreatedAt: now}
-		return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
+		return a.enqueueCodeEmail(ctx, tx, o.Name, r.Email, code, now)
 	})
+}
+
+// enqueueCodeEmail queues the email carrying a one-time code (HTML and text), in tx.
+func (a *App) enqueueCodeEmail(ctx context.Context, tx store.Tx, orgName, to, code string, now time.Time) error {
+	var html strings.Builder
+	if err := codeEmail.Execute(&html, map[string]string{"Org": orgName, "Code": code}); err != nil {
+		return err
+	}
+	msg := mail.Message{ID: id.New("msg"), To: to, Subject: fmt.Sprintf("%s is your %s verification code", code, orgName),
+		Text: fmt.Sprintf("Your %s verification code is %s.\n\nIt works for 10 minutes. If you did not ask for it, ignore this email.\n", orgName, code),
+		HTML: html.String(), CreatedAt: now}
+	return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
 }
 
 func (a *App) codeHash(subject, code string) string {

@@ -59,8 +59,12 @@ func (t *Tx) GetWebhookEndpoint(ctx context.Context, scope tenant.Scope, id stri
 
 // ListWebhookEndpoints implements store.Tx.
 func (t *Tx) ListWebhookEndpoints(ctx context.Context, scope tenant.Scope, after string, limit int) ([]webhook.Endpoint, error) {
-	rows, err := t.query(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`,
+	return t.queryEndpoints(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`,
 		scope.OrgID, string(scope.Mode), after, limit)
+}
+
+func (t *Tx) queryEndpoints(ctx context.Context, q string, args ...any) ([]webhook.Endpoint, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -103,21 +107,8 @@ func (t *Tx) CancelEndpointMessages(ctx context.Context, endpointID string, now 
 
 // EnabledEndpoints implements store.Tx.
 func (t *Tx) EnabledEndpoints(ctx context.Context, scope tenant.Scope) ([]webhook.Endpoint, error) {
-	rows, err := t.query(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND mode = $2 AND enabled ORDER BY id`,
+	return t.queryEndpoints(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND mode = $2 AND enabled ORDER BY id`,
 		scope.OrgID, string(scope.Mode))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []webhook.Endpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // GetWebhookSecret implements store.Tx.
