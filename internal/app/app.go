@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/payport/payport/internal/acquirer"
+	"github.com/payport/payport/internal/identity"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,8 @@ type App struct {
 	Rails *rail.Registry
 	// Acquirer charges cards for payins (nil: the sandbox).
 	Acquirer acquirer.Acquirer
+	// Verifier checks identities (nil: the sandbox).
+	Verifier identity.Verifier
 	// LinkRemindersEvery is how often Payport dispatches payment link reminders itself (the
 	// window of each run is that long; default an hour).
 	LinkRemindersEvery time.Duration

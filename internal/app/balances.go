@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/payport/payport/internal/identity"
 	"time"
 
 	"github.com/payport/payport/internal/event"
@@ -323,6 +324,13 @@ func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient
 		if m.Masked.Currency == c.Code() {
 			b.HasBankAccount = true
 		}
+	}
+	if b.IdentityRequired = o.Settings.RequireVerifiedIdentity; b.IdentityRequired {
+		idn, err := tx.GetIdentity(ctx, r.Scope, r.ID, false)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return b, err
+		}
+		b.IdentityVerified = idn.Status == identity.Verified
 	}
 	avail, err := tx.FindAccount(ctx, recipientRef(r.Scope, r.ID, ledger.Available, c.Code()))
 	if errors.Is(err, store.ErrNotFound) {

@@ -86,6 +86,7 @@ func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &remindLinksWorker{app: a})
 	river.AddWorker(w, &remindLinksPeriodicWorker{app: a})
 	river.AddWorker(w, &expireLinksWorker{app: a})
+	river.AddWorker(w, &verifyIdentityWorker{app: a})
 }
 
 // PeriodicJobs are the app's scheduled jobs (run by the leader process only).

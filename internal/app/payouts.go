@@ -161,6 +161,10 @@ func (a *App) RequestWithdrawal(ctx context.Context, scope tenant.Scope, ref str
 	if m.Masked.Currency != c.Code() {
 		return PaymentView{}, false, invalid("currency", "the payout method receives %s, not %s", m.Masked.Currency, c.Code())
 	}
+	if bal.IdentityRequired && !bal.IdentityVerified {
+		return PaymentView{}, false, &Error{Kind: Conflict, Field: "amount", Code: recipient.ReasonOnboardingPending,
+			Message: "withdrawals need a verified identity first (account onboarding)"}
+	}
 	if amount < bal.MinimumWithdrawal {
 		return PaymentView{}, false, &Error{Kind: Invalid, Field: "amount", Code: recipient.ReasonBelowMinimum,
 			Message: fmt.Sprintf("the minimum withdrawal is %s %s", money.Format(bal.MinimumWithdrawal, c), c.Code())}

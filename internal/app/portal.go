@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/payport/payport/internal/grant"
@@ -52,12 +53,14 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		}
 		err = set.Verify(token, &c)
 	}
-	if err != nil || c.Aud != grant.Audience || c.Type != string(grant.Rewards) || c.Jti == "" {
+	if err != nil || c.Aud != grant.Audience || !slices.Contains(portalUseCases, c.Type) || c.Jti == "" {
 		return PortalSession{}, ErrGrantInvalid
 	}
 	now := a.now()
 	if now.Unix() >= c.Exp {
-		return PortalSession{}, ErrGrantExpired
+		// The claims come back with the error: an account link sends the user to its
+		// refresh_url.
+		return PortalSession{Claims: c}, ErrGrantExpired
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -78,6 +81,7 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		scope, err := tx.ClaimGrant(ctx, g, body, now)
 		switch {
 		case errors.Is(err, store.ErrConflict):
+			s.Claims = c
 			return ErrGrantUsed
 		case errors.Is(err, store.ErrNotFound):
 			return ErrGrantInvalid
@@ -87,7 +91,7 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: c.Jti, Scope: scope,
 			RecipientID: c.InternalSiteID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
 			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI, AutoRedirect: c.AutoRedirectToSetup,
-			ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
+			UseCase: c.Type, ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
 	})
 	return s, err

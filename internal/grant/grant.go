@@ -21,8 +21,28 @@ type UseCase string
 
 // Use cases.
 const (
+	// Rewards is seed 001's balance withdrawal URL.
 	Rewards UseCase = "rewards"
+	// PayoutsPortal is seed 004's hosted payouts portal: withdrawals, payout methods, identity.
+	PayoutsPortal UseCase = "payouts_portal"
+	// AccountOnboarding is seed 004's identity onboarding.
+	AccountOnboarding UseCase = "account_onboarding"
+	// Embedded is seed 004's access token for the embedded component.
+	Embedded UseCase = "embedded"
 )
+
+// Stubs are the portal paths a use case opens.
+func Stubs(u UseCase) []string {
+	switch u {
+	case PayoutsPortal:
+		return []string{"/rewards", "/account"}
+	case AccountOnboarding:
+		return []string{"/account"}
+	case Embedded:
+		return []string{"/embed"}
+	}
+	return []string{"/rewards"}
+}
 
 // CloseMagic is the redirect_uri "magic string" of seed 001 for portals opened in a modal: the
 // portal posts {type: "payport:close"} to its opener or parent and closes.
@@ -43,6 +63,8 @@ type Grant struct {
 	AutoRedirectToSetup bool
 	IssuedAt            time.Time
 	ExpiresAt           time.Time
+	ReturnURL           string
+	RefreshURL          string
 }
 
 // Claims are the JWT claims of a rewards grant: exactly seed 001's, plus iat, jti, iss, aud.
@@ -61,6 +83,11 @@ type Claims struct {
 	Jti                 string   `json:"jti"`
 	Iss                 string   `json:"iss"`
 	Aud                 string   `json:"aud"`
+	// Account links (seed 004) only: where the user goes when done, and where an expired or
+	// used link sends them so the platform can mint a new one. Absent from rewards tokens,
+	// which keep exactly seed 001's claims.
+	ReturnURL  string `json:"return_url,omitempty"`
+	RefreshURL string `json:"refresh_url,omitempty"`
 }
 
 // Audience is the aud claim: tokens are for Payport's portal and nothing else.
@@ -71,7 +98,7 @@ func (g Grant) Claims(issuer string) Claims {
 	return Claims{Sub: g.OrgName, InternalSiteID: g.RecipientID, AllowedOrigin: g.AllowedOrigin, Type: string(g.UseCase),
 		PermittedURLStubs: g.PermittedURLStubs, TwoFactorAuth: g.TwoFactor, RedirectURI: g.RedirectURI,
 		HideTransactions: g.HideTransactions, AutoRedirectToSetup: g.AutoRedirectToSetup,
-		Exp: g.ExpiresAt.Unix(), Iat: g.IssuedAt.Unix(), Jti: g.ID, Iss: issuer, Aud: Audience}
+		Exp: g.ExpiresAt.Unix(), Iat: g.IssuedAt.Unix(), Jti: g.ID, Iss: issuer, Aud: Audience, ReturnURL: g.ReturnURL, RefreshURL: g.RefreshURL}
 }
 
 // ErrRedirect explains a refused redirect URI.

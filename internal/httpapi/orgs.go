@@ -31,21 +31,23 @@ type SettingsView struct {
 	SEPA              *org.SEPADebtor      `json:"sepa" doc:"Debtor account for live EUR payouts; null: no SEPA files."`
 	Portal            org.PortalSettings   `json:"portal"`
 	// PaymentExpiryMinutes and NotificationEmail are as in org.Settings.
-	PaymentExpiryMinutes int              `json:"payment_expiry_minutes" doc:"How long a Payments API payment's hosted form works; 0 means 1440 (24 hours)."`
-	NotificationEmail    string           `json:"notification_email" doc:"Where Payport sends operational notices, such as a webhook endpoint disabled for failing."`
-	PaymentLinks         org.LinkSettings `json:"payment_links"`
+	PaymentExpiryMinutes    int              `json:"payment_expiry_minutes" doc:"How long a Payments API payment's hosted form works; 0 means 1440 (24 hours)."`
+	NotificationEmail       string           `json:"notification_email" doc:"Where Payport sends operational notices, such as a webhook endpoint disabled for failing."`
+	PaymentLinks            org.LinkSettings `json:"payment_links"`
+	RequireVerifiedIdentity bool             `json:"require_verified_identity" doc:"Withdrawals need a verified identity (account onboarding)."`
 }
 
 // settingsPatch changes the settings members it names and keeps the others.
 type settingsPatch struct {
-	MinimumWithdrawal    map[string]string    `json:"minimum_withdrawal,omitempty" doc:"Replaces the whole map, e.g. {\"GBP\": \"10.00\"}."`
-	MinimumWaitDays      *int                 `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
-	NACHA                *org.NACHAOriginator `json:"nacha,omitempty" doc:"Replaces the NACHA origination settings."`
-	SEPA                 *org.SEPADebtor      `json:"sepa,omitempty" doc:"Replaces the SEPA debtor settings."`
-	Portal               *org.PortalSettings  `json:"portal,omitempty" doc:"Replaces the portal settings."`
-	PaymentExpiryMinutes *int                 `json:"payment_expiry_minutes,omitempty" minimum:"0" maximum:"43200" doc:"0 restores the default, 1440."`
-	NotificationEmail    *string              `json:"notification_email,omitempty" maxLength:"254" doc:"Empty removes it."`
-	PaymentLinks         *org.LinkSettings    `json:"payment_links,omitempty" doc:"Replaces the payment link lifetimes."`
+	MinimumWithdrawal       map[string]string    `json:"minimum_withdrawal,omitempty" doc:"Replaces the whole map, e.g. {\"GBP\": \"10.00\"}."`
+	MinimumWaitDays         *int                 `json:"minimum_wait_days,omitempty" minimum:"0" maximum:"365"`
+	NACHA                   *org.NACHAOriginator `json:"nacha,omitempty" doc:"Replaces the NACHA origination settings."`
+	SEPA                    *org.SEPADebtor      `json:"sepa,omitempty" doc:"Replaces the SEPA debtor settings."`
+	Portal                  *org.PortalSettings  `json:"portal,omitempty" doc:"Replaces the portal settings."`
+	PaymentExpiryMinutes    *int                 `json:"payment_expiry_minutes,omitempty" minimum:"0" maximum:"43200" doc:"0 restores the default, 1440."`
+	NotificationEmail       *string              `json:"notification_email,omitempty" maxLength:"254" doc:"Empty removes it."`
+	PaymentLinks            *org.LinkSettings    `json:"payment_links,omitempty" doc:"Replaces the payment link lifetimes."`
+	RequireVerifiedIdentity *bool                `json:"require_verified_identity,omitempty"`
 }
 
 func viewOrg(o org.Org) OrgView {
@@ -53,7 +55,7 @@ func viewOrg(o org.Org) OrgView {
 		Settings: SettingsView{MinimumWithdrawal: map[string]string{}, MinimumWaitDays: o.Settings.MinimumWaitDays,
 			NACHA: o.Settings.NACHA, SEPA: o.Settings.SEPA, Portal: o.Settings.Portal,
 			PaymentExpiryMinutes: o.Settings.PaymentExpiryMinutes, NotificationEmail: o.Settings.NotificationEmail,
-			PaymentLinks: o.Settings.PaymentLinks}}
+			PaymentLinks: o.Settings.PaymentLinks, RequireVerifiedIdentity: o.Settings.RequireVerifiedIdentity}}
 	for cur, minor := range o.Settings.MinimumWithdrawal {
 		if c, err := money.LookupCurrency(cur); err == nil {
 			v.Settings.MinimumWithdrawal[cur] = money.Format(minor, c)
@@ -183,6 +185,9 @@ func (s *Server) routeOrgs() {
 		}
 		if p := in.Body.Settings; p != nil && p.PaymentLinks != nil {
 			settings.PaymentLinks = *p.PaymentLinks
+		}
+		if p := in.Body.Settings; p != nil && p.RequireVerifiedIdentity != nil {
+			settings.RequireVerifiedIdentity = *p.RequireVerifiedIdentity
 		}
 		if p := in.Body.Settings; p != nil && p.MinimumWithdrawal != nil {
 			settings.MinimumWithdrawal = map[string]int64{}

@@ -107,6 +107,7 @@ func New(cfg Config) *Server {
 	s.routePayments()
 	s.routeWebhooks()
 	s.routeLinks()
+	s.routeAccounts()
 	s.routeRails()
 	s.routeGrants()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)

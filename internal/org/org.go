@@ -44,6 +44,9 @@ type Settings struct {
 	Portal PortalSettings `json:"portal"`
 	// PaymentExpiryMinutes is how long a Payments API payment waits for its customer to complete
 	// the hosted form before it expires (0: the default, DefaultPaymentExpiryMinutes).
+	// RequireVerifiedIdentity makes withdrawals wait for a verified identity (seed 004
+	// onboarding); Balance Info then answers onboarding_incomplete until it is.
+	RequireVerifiedIdentity bool `json:"require_verified_identity,omitempty" doc:"Withdrawals need a verified identity (account onboarding)."`
 	// PaymentLinks holds the lifetimes of payment links.
 	PaymentLinks LinkSettings `json:"payment_links"`
 	// NotificationEmail receives operational notices, such as a webhook endpoint disabled for

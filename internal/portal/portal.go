@@ -73,7 +73,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 }
 
 // pages are the portal's templates, each rendered inside layout.html.
-var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link"}
+var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link", "identity"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -147,6 +147,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 	h.registerPayForms(mux)
 	h.registerLinks(mux)
+	mux.HandleFunc("GET /account/identity", h.withSession("/account", h.identityPage))
+	mux.HandleFunc("POST /account/identity", h.withSession("/account", h.identitySubmit))
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	})
@@ -224,6 +226,13 @@ func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 	s, err := h.app.ExchangeGrant(r.Context(), r.PathValue("token"))
 	t := textsFor(r)
+	if (errors.Is(err, app.ErrGrantExpired) || errors.Is(err, app.ErrGrantUsed)) && s.Claims.RefreshURL != "" {
+		// Seed 004: an account link that expired or was used sends the user to the platform,
+		// which mints a new one. The URL was checked against the allowlist when minted.
+		h.headers(w, "")
+		http.Redirect(w, r, s.Claims.RefreshURL, http.StatusSeeOther)
+		return
+	}
 	switch {
 	case errors.Is(err, app.ErrGrantInvalid):
 		h.fail(w, r, http.StatusUnauthorized, t.LinkInvalidTitle, t.LinkInvalid)
@@ -250,6 +259,9 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, ck)
 	dest := "/rewards/balance"
+	if s.Claims.Type == string(grant.AccountOnboarding) {
+		dest = "/account/identity"
+	}
 	if s.TwoFactorPending {
 		dest = "/rewards/verify"
 	} else if s.Claims.AutoRedirectToSetup && !h.hasBankAccount(r, s.PortalSession) {
@@ -286,7 +298,7 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 			h.unavailable(w, r)
 			return
 		}
-		if !strings.HasPrefix(r.URL.Path, stub) {
+		if !strings.HasPrefix(r.URL.Path, stub) || !app.PortalAllows(s, r.URL.Path) {
 			h.fail(w, r, http.StatusForbidden, t.NotAvailableTitle, t.Forbidden)
 			return
 		}
@@ -339,6 +351,8 @@ func whyNot(t *Texts, info app.BalanceInfo) string {
 		return fmt.Sprintf(t.ReasonBelowMinimum, info.MinimumWithdrawalAmount.Amount, info.WithdrawableBalance.Amount, info.Currency)
 	case recipient.ReasonNoBankAccount:
 		return t.ReasonNoBankAccount
+	case recipient.ReasonOnboardingPending:
+		return t.ReasonOnboarding
 	}
 	return info.Message
 }

@@ -41,6 +41,7 @@ type Texts struct {
 	ReasonWaitPeriod    string // %d days
 	ReasonBelowMinimum  string // %[1]s minimum, %[2]s balance, %[3]s currency
 	ReasonNoBankAccount string
+	ReasonOnboarding    string
 
 	// Error pages before or around a session: a heading and a sentence each.
 	LinkInvalidTitle, LinkInvalid     string
@@ -107,6 +108,15 @@ type Texts struct {
 	OutboxEmpty       string
 	OutboxUnavailable string
 
+	// Identity (seed 004 onboarding).
+	IdentityTitle, IdentitySubmit, IdentityReturn       string
+	IdentityKind, IdentityIndividual, IdentityBusiness  string
+	IdentityLegalName, IdentityDateOfBirth              string
+	IdentityRegistration, IdentityAddress, IdentityCity string
+	IdentityPostalCode, IdentityCountry                 string
+	// IdentityStatus and IdentityReasons name a status and a rejection reason.
+	IdentityStatus, IdentityReasons map[string]string
+
 	// Pay holds the hosted payment forms' words.
 	Pay PayTexts
 }
@@ -131,6 +141,7 @@ var English = Texts{
 	ReasonWaitPeriod:    "Recent earnings become available to withdraw after %d days.",
 	ReasonBelowMinimum:  "The minimum withdrawal is %[1]s %[3]s; the balance is %[2]s %[3]s.",
 	ReasonNoBankAccount: "Add a bank account to withdraw.",
+	ReasonOnboarding:    "Verify your identity to withdraw.",
 
 	LinkInvalidTitle:   "Link not valid",
 	LinkInvalid:        "This link is not valid. Open the portal again from the app.",
@@ -220,6 +231,24 @@ var English = Texts{
 	OutboxJSON:  "JSON",
 	OutboxTo:    "to %s · %s UTC",
 	OutboxEmpty: "No email yet.",
+
+	IdentityTitle:        "Your identity",
+	IdentitySubmit:       "Submit for verification",
+	IdentityReturn:       "Return to the app",
+	IdentityKind:         "You are",
+	IdentityIndividual:   "an individual",
+	IdentityBusiness:     "a business",
+	IdentityLegalName:    "Legal name",
+	IdentityDateOfBirth:  "Date of birth (YYYY-MM-DD, individuals)",
+	IdentityRegistration: "Registration number (businesses)",
+	IdentityAddress:      "Street address",
+	IdentityCity:         "City",
+	IdentityPostalCode:   "Postal code",
+	IdentityCountry:      "Country (two letters, such as DE)",
+	IdentityStatus: map[string]string{"unverified": "Not verified yet.", "pending": "We are checking your details.",
+		"verified": "Your identity is verified.", "rejected": "We could not verify your identity."},
+	IdentityReasons: map[string]string{"document_mismatch": "The details do not match the records; check them and submit again.",
+		"more_information_needed": "We need more information; check every field and submit again."},
 
 	Pay: englishPay,
 }

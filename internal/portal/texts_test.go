@@ -225,6 +225,15 @@ func pageCases() map[string][]map[string]any {
 			{"Brand": brand, "Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": cardFields(t)},
 			{"Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": withError(cardFields(t), "card_number"), "Error": t.CheckHighlighted},
 		},
+		"identity": {
+			{"Brand": brand, "Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "unverified"}, "CSRF": "c", "Fields": identityFields(t),
+				"Editable": true, "Rewards": true, "ReturnURL": "https://app.example/back"},
+			{"Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "rejected", Reason: "document_mismatch"}, "CSRF": "c",
+				"Fields": withError(identityFields(t), "date_of_birth"), "Editable": true, "Error": t.CheckHighlighted},
+			{"Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "rejected", Reason: "more_information_needed"}, "Fields": identityFields(t)},
+			{"Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "verified"}},
+			{"Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "pending"}},
+		},
 		"link": {
 			{"Brand": brand, "Title": t.Pay.LinkTitle, "L": linkView, "Page": app.LinkPage{}, "Payer": "Axle", "CSRF": "c"},
 			{"Title": t.Pay.LinkTitle, "L": openLink, "Page": app.LinkPage{}, "Payer": "Axle", "CSRF": "c", "Error": "enter an amount", "Amount": "x"},

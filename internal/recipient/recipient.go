@@ -39,6 +39,9 @@ type Balance struct {
 	MinimumWithdrawal int64
 	MinimumWaitDays   int
 	HasBankAccount    bool
+	// IdentityRequired is the org's rule that withdrawals need a verified identity;
+	// IdentityVerified whether the recipient's is.
+	IdentityRequired, IdentityVerified bool
 	// Withdrawable is the part of Available past the minimum wait (equal to Available when
 	// there is no wait).
 	Withdrawable int64
@@ -75,6 +78,8 @@ func CanWithdraw(b Balance, format func(int64) string) Eligibility {
 			b.Currency + "; the balance is " + format(b.Withdrawable) + " " + b.Currency + "."}
 	case !b.HasBankAccount:
 		return Eligibility{false, ReasonNoBankAccount, "Add a bank account to withdraw."}
+	case b.IdentityRequired && !b.IdentityVerified:
+		return Eligibility{false, ReasonOnboardingPending, "Verify your identity to withdraw."}
 	}
 	return Eligibility{CanWithdraw: true}
 }

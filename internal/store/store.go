@@ -12,6 +12,7 @@ import (
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/idempotency"
+	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/link"
 	"github.com/payport/payport/internal/mail"
@@ -55,8 +56,10 @@ type PortalSession struct {
 	HideTransactions bool
 	RedirectURI      string
 	AutoRedirect     bool
-	ExpiresAt        time.Time
-	CreatedAt        time.Time
+	// UseCase is the grant's: rewards, payouts_portal or account_onboarding.
+	UseCase   string
+	ExpiresAt time.Time
+	CreatedAt time.Time
 }
 
 // Side is one end of a transfer.
@@ -274,6 +277,10 @@ type Tx interface {
 	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
 	// PaymentWebhookURLs returns the webhookUrl of those payments that have one.
 	PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[string]string, error)
+
+	// GetIdentity reads a recipient's identity (ErrNotFound: never submitted).
+	GetIdentity(ctx context.Context, scope tenant.Scope, recipientID string, forUpdate bool) (identity.Record, error)
+	PutIdentity(ctx context.Context, r identity.Record) error
 
 	InsertLink(ctx context.Context, l link.Link) error
 	// GetLink reads a link of any org (links are public by id); forUpdate locks it.
