@@ -33,14 +33,16 @@ type PayTexts struct {
 	ReturnTo      string            // %s the platform
 
 	// The payment link page.
-	LinkNotFound    string
-	LinkTitle       string
-	LinkHeading     string // %s who is paid
-	LinkVerifyIntro string // %s the masked email
-	SendCode        string
-	LinkCodeWrong   string
-	LinkPay         string
-	LinkExpires     string // %s date
+	LinkNotFound string
+	LinkTitle    string
+	LinkHeading  string // %s who is paid
+	// LinkClosedHeading heads a link that can no longer be paid; %s who is paid.
+	LinkClosedHeading string
+	LinkVerifyIntro   string // %s the masked email
+	SendCode          string
+	LinkCodeWrong     string
+	LinkPay           string
+	LinkExpires       string // %s date
 	// LinkClosed says why a link cannot be paid, by its status.
 	LinkClosed map[string]string
 }
@@ -82,14 +84,15 @@ var englishPay = PayTexts{
 		"awaiting_transfer": "Send the amount by bank transfer, quoting the reference below exactly."},
 	ReturnTo: "Return to %s",
 
-	LinkNotFound:    "This payment link does not exist. Check the link in your email.",
-	LinkTitle:       "Payment",
-	LinkHeading:     "%s asks you to pay",
-	LinkVerifyIntro: "To open this payment link, enter the code we email to %s.",
-	SendCode:        "Email me a code",
-	LinkCodeWrong:   "That code is not valid; check the latest email or ask for a new code.",
-	LinkPay:         "Continue to payment",
-	LinkExpires:     "This link works until %s.",
+	LinkNotFound:      "This payment link does not exist. Check the link in your email.",
+	LinkTitle:         "Payment",
+	LinkHeading:       "%s asks you to pay",
+	LinkClosedHeading: "Payment link of %s",
+	LinkVerifyIntro:   "To open this payment link, enter the code we email to %s.",
+	SendCode:          "Email me a code",
+	LinkCodeWrong:     "That code is not valid; check the latest email or ask for a new code.",
+	LinkPay:           "Continue to payment",
+	LinkExpires:       "This link works until %s.",
 	LinkClosed: map[string]string{"paid": "This link has been paid. Thank you.", "revoked": "This link was withdrawn; ask for a new one.",
 		"expired": "This link has expired; ask for a new one."},
 }
