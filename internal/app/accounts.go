@@ -16,6 +16,7 @@ import (
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/org"
+	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -376,3 +377,68 @@ func portalAllows(uc, path string) bool {
 
 // PortalAllows reports whether a portal session may open path (its grant's permitted stubs).
 func PortalAllows(s store.PortalSession, path string) bool { return portalAllows(s.UseCase, path) }
+
+// Account reset reasons, recorded on the archived identity.
+const (
+	ReasonCountryChanged = "country_changed"
+	ReasonAccountReset   = "account_reset"
+)
+
+// ChangeAccountCountry moves a recipient to another country (seed 004's modal): the payout
+// methods and the identity of the old country are archived (the identity back to unverified),
+// so the new country's forms follow. Balance and history stay.
+func (a *App) ChangeAccountCountry(ctx context.Context, scope tenant.Scope, recipientID, country string) error {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if err := checkCountry(country); err != nil || country == "" {
+		return invalid("country", "choose a country (two letters, such as DE)")
+	}
+	return a.clearAccount(ctx, scope, recipientID, ReasonCountryChanged, &country)
+}
+
+// ResetAccount clears a recipient's payout methods and identity after an explicit
+// confirmation (seed 004's modal). Balance and history stay.
+func (a *App) ResetAccount(ctx context.Context, scope tenant.Scope, recipientID string) error {
+	return a.clearAccount(ctx, scope, recipientID, ReasonAccountReset, nil)
+}
+
+func (a *App) clearAccount(ctx context.Context, scope tenant.Scope, recipientID, reason string, country *string) error {
+	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		r, err := tx.GetRecipient(ctx, scope, recipientID)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
+		now := a.now()
+		methods, err := tx.ListPayoutMethods(ctx, scope, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range methods {
+			m.Status, m.IsDefault, m.UpdatedAt = payout.StatusArchived, false, now
+			if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+				return err
+			}
+			if err := a.recordEvent(ctx, tx, scope, PayoutMethodRemoved, m.ID, viewMethod(m), now); err != nil {
+				return err
+			}
+		}
+		id, err := tx.GetIdentity(ctx, scope, r.ID, true)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && id.Status != identity.Unverified {
+			// The details stay sealed for the record; the status starts over.
+			id.Status, id.Reason, id.UpdatedAt = identity.Unverified, reason, now
+			if err := tx.PutIdentity(ctx, id); err != nil {
+				return err
+			}
+		}
+		if country != nil && r.Country != *country {
+			r.Country, r.UpdatedAt = *country, now
+			if err := tx.UpdateRecipient(ctx, r); err != nil {
+				return err
+			}
+			return a.recordEvent(ctx, tx, scope, event.RecipientUpdated, r.ID, viewRecipient(r), now)
+		}
+		return nil
+	})
+}

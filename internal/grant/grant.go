@@ -39,7 +39,8 @@ func Stubs(u UseCase) []string {
 	case AccountOnboarding:
 		return []string{"/account"}
 	case Embedded:
-		return []string{"/embed"}
+		// The component's frame shows the payouts portal's pages.
+		return []string{"/embed", "/rewards", "/account"}
 	}
 	return []string{"/rewards"}
 }

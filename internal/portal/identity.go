@@ -72,3 +72,60 @@ func (h *Handler) identitySubmit(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r)
 	}
 }
+
+// The change-country and reset pages of seed 004's modals (/account/country, /account/reset).
+func (h *Handler) renderAccount(w http.ResponseWriter, r *http.Request, s store.PortalSession, page string, status int, msg string) {
+	t := textsFor(r)
+	rec, err := h.app.GetRecipient(r.Context(), s.Scope, s.RecipientID)
+	if err != nil {
+		h.unavailable(w, r)
+		return
+	}
+	title := t.ChangeCountryTitle
+	if page == "reset" {
+		title = t.ResetTitle
+	}
+	h.render(w, r, status, "account", map[string]any{"session": s, "T": t, "Title": title, "Page": page, "CSRF": s.CSRFToken,
+		"Countries": countriesIn(t), "Current": rec.Country, "Error": msg, "Rewards": app.PortalAllows(s, "/rewards/balance")})
+}
+
+func (h *Handler) countryPage(w http.ResponseWriter, r *http.Request) {
+	h.renderAccount(w, r, r.Context().Value(sessionKey{}).(store.PortalSession), "country", http.StatusOK, "")
+}
+
+func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request) {
+	h.renderAccount(w, r, r.Context().Value(sessionKey{}).(store.PortalSession), "reset", http.StatusOK, "")
+}
+
+// accountSubmit changes the country or resets the account, once the user ticked the
+// confirmation; then the account's forms start over.
+func (h *Handler) accountSubmit(page string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := r.Context().Value(sessionKey{}).(store.PortalSession)
+		t := textsFor(r)
+		if r.PostFormValue("confirm") != "yes" {
+			h.renderAccount(w, r, s, page, http.StatusUnprocessableEntity, t.ConfirmRequired)
+			return
+		}
+		var err error
+		if page == "reset" {
+			err = h.app.ResetAccount(r.Context(), s.Scope, s.RecipientID)
+		} else {
+			err = h.app.ChangeAccountCountry(r.Context(), s.Scope, s.RecipientID, r.PostFormValue("country"))
+		}
+		var ae *app.Error
+		switch {
+		case err == nil:
+			dest := "/account/identity"
+			if app.PortalAllows(s, "/rewards/setup") {
+				dest = "/rewards/setup"
+			}
+			http.Redirect(w, r, dest, http.StatusSeeOther)
+		case errors.As(err, &ae):
+			h.renderAccount(w, r, s, page, http.StatusUnprocessableEntity, ae.Message)
+		default:
+			h.log.Error("portal account change", "err", err)
+			h.unavailable(w, r)
+		}
+	}
+}

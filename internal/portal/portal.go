@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/grant"
@@ -73,7 +74,7 @@ func New(a *app.App, log *slog.Logger) *Handler {
 }
 
 // pages are the portal's templates, each rendered inside layout.html.
-var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link", "identity"}
+var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link", "identity", "embed", "account"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -147,8 +148,13 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 	h.registerPayForms(mux)
 	h.registerLinks(mux)
+	h.registerEmbed(mux)
 	mux.HandleFunc("GET /account/identity", h.withSession("/account", h.identityPage))
 	mux.HandleFunc("POST /account/identity", h.withSession("/account", h.identitySubmit))
+	mux.HandleFunc("GET /account/country", h.withSession("/account", h.countryPage))
+	mux.HandleFunc("POST /account/country", h.withSession("/account", h.accountSubmit("country")))
+	mux.HandleFunc("GET /account/reset", h.withSession("/account", h.resetPage))
+	mux.HandleFunc("POST /account/reset", h.withSession("/account", h.accountSubmit("reset")))
 	mux.HandleFunc("GET /rewards/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/balance", http.StatusSeeOther)
 	})
@@ -189,7 +195,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		data["T"] = textsFor(r)
 	}
 	frame := ""
-	if s, ok := data["session"].(store.PortalSession); ok {
+	s, inSession := data["session"].(store.PortalSession)
+	if inSession {
 		if o, err := h.app.GetOrg(r.Context(), s.Scope.OrgID); err == nil {
 			data["org"] = o
 		}
@@ -198,6 +205,16 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	if o, ok := data["org"].(org.Org); ok {
 		frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
 		data["Brand"] = h.brandOf(o)
+	}
+	if inSession && s.EmbedOrigin != "" {
+		// In the component's frame: framed only by the page that started the session, and
+		// talking to it through embed.js.
+		frame = s.EmbedOrigin
+		data["Embed"] = map[string]string{"Origin": s.EmbedOrigin, "CSRF": s.CSRFToken, "ExpiresAt": s.ExpiresAt.UTC().Format(time.RFC3339)}
+		data["Script"] = true
+	}
+	if _, ok := data["FrameAnyone"]; ok {
+		frame = "*"
 	}
 	h.headers(w, frame)
 	w.Header().Set("Vary", "Accept-Language")
@@ -220,6 +237,20 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, headi
 func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request) {
 	t := textsFor(r)
 	h.fail(w, r, http.StatusServiceUnavailable, t.TryAgainTitle, t.Unavailable)
+}
+
+// setSessionCookie sets the portal session cookie. A portal that may be framed by the
+// platform's site (allowed_origin, or the embedded component) is a third party there: a Lax
+// cookie would not be sent, and an unpartitioned third-party cookie is blocked. A partitioned
+// (CHIPS) cookie lives only in that top-level site's jar. Browsers require Secure for both, so
+// plain-HTTP development keeps Lax (same-site framing only).
+func (h *Handler) setSessionCookie(w http.ResponseWriter, token string, expires time.Time, framed bool) {
+	ck := &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
+		SameSite: http.SameSiteLaxMode, Expires: expires}
+	if h.secureCookies && framed {
+		ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
+	}
+	http.SetCookie(w, ck)
 }
 
 // exchange turns a grant URL into a session, once, and sends the user on.
@@ -248,16 +279,7 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r)
 		return
 	}
-	ck := &http.Cookie{Name: CookieName, Value: s.Token, Path: "/", HttpOnly: true, Secure: h.secureCookies,
-		SameSite: http.SameSiteLaxMode, Expires: s.ExpiresAt}
-	if h.secureCookies && s.Claims.AllowedOrigin != "" {
-		// Framed by the platform's site (allowed_origin), the portal is a third party there:
-		// a Lax cookie would not be sent, and an unpartitioned third-party cookie is blocked.
-		// A partitioned (CHIPS) cookie lives only in that top-level site's jar. Browsers
-		// require Secure for both, so plain-HTTP development keeps Lax (same-site framing only).
-		ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
-	}
-	http.SetCookie(w, ck)
+	h.setSessionCookie(w, s.Token, s.ExpiresAt, s.Claims.AllowedOrigin != "")
 	dest := "/rewards/balance"
 	if s.Claims.Type == string(grant.AccountOnboarding) {
 		dest = "/account/identity"

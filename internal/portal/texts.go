@@ -117,6 +117,14 @@ type Texts struct {
 	// IdentityStatus and IdentityReasons name a status and a rejection reason.
 	IdentityStatus, IdentityReasons map[string]string
 
+	// Change account country and reset account (seed 004's modals).
+	ChangeCountryTitle, ChangeCountryIntro, ChangeCountryConfirm, ChangeCountryButton string
+	ResetTitle, ResetIntro, ResetConfirm, ResetButton                                 string
+	ConfirmRequired                                                                   string
+
+	// EmbedLoading is the component frame's waiting state.
+	EmbedLoading string
+
 	// Pay holds the hosted payment forms' words.
 	Pay PayTexts
 }
@@ -249,6 +257,18 @@ var English = Texts{
 		"verified": "Your identity is verified.", "rejected": "We could not verify your identity."},
 	IdentityReasons: map[string]string{"document_mismatch": "The details do not match the records; check them and submit again.",
 		"more_information_needed": "We need more information; check every field and submit again."},
+
+	ChangeCountryTitle:   "Change account country",
+	ChangeCountryIntro:   "Your bank accounts and identity details belong to your current country: changing it removes them, and you add new ones for the new country. Your balance and history stay.",
+	ChangeCountryConfirm: "I understand that my bank accounts and identity details are removed",
+	ChangeCountryButton:  "Change country",
+	ResetTitle:           "Reset account",
+	ResetIntro:           "Resetting removes your bank accounts and identity details so that you can start again. Your balance and history stay.",
+	ResetConfirm:         "I understand that my bank accounts and identity details are removed",
+	ResetButton:          "Reset account",
+	ConfirmRequired:      "Tick the box to confirm.",
+
+	EmbedLoading: "Loading your payouts…",
 
 	Pay: englishPay,
 }

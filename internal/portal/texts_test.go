@@ -191,6 +191,7 @@ func pageCases() map[string][]map[string]any {
 			{"Brand": brand, "Title": t.BalanceTitle, "Info": blocked, "Why": whyNot(t, blocked), "Transactions": txs, "ShowTransactions": true},
 			{"Brand": logo, "Title": t.BalanceTitle, "Info": open, "ShowTransactions": true},
 			{"Title": t.BalanceTitle, "Info": open, "Transactions": txs},
+			{"Brand": brand, "Title": t.BalanceTitle, "Info": open, "Embed": map[string]string{"Origin": "https://app.example", "CSRF": "c", "ExpiresAt": "2026-01-01T00:00:00Z"}},
 		},
 		"verify": {
 			{"Brand": brand, "Title": t.VerifyTitle, "MaskedEmail": "a••@example.com", "CSRF": "c"},
@@ -224,6 +225,11 @@ func pageCases() map[string][]map[string]any {
 		"checkout": {
 			{"Brand": brand, "Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": cardFields(t)},
 			{"Title": t.Pay.CheckoutTitle, "P": payin, "Payer": "Axle", "CSRF": "c", "Fields": withError(cardFields(t), "card_number"), "Error": t.CheckHighlighted},
+		},
+		"embed": {{"Title": t.EmbedLoading, "Script": true}},
+		"account": {
+			{"Brand": brand, "Title": t.ChangeCountryTitle, "Page": "country", "CSRF": "c", "Countries": countriesIn(t), "Current": "DE", "Rewards": true},
+			{"Title": t.ResetTitle, "Page": "reset", "CSRF": "c", "Error": t.ConfirmRequired},
 		},
 		"identity": {
 			{"Brand": brand, "Title": t.IdentityTitle, "Identity": app.IdentityView{Status: "unverified"}, "CSRF": "c", "Fields": identityFields(t),

@@ -56,10 +56,12 @@ type PortalSession struct {
 	HideTransactions bool
 	RedirectURI      string
 	AutoRedirect     bool
-	// UseCase is the grant's: rewards, payouts_portal or account_onboarding.
-	UseCase   string
-	ExpiresAt time.Time
-	CreatedAt time.Time
+	// UseCase is the grant's: rewards, payouts_portal, account_onboarding or embedded.
+	UseCase string
+	// EmbedOrigin is the parent page's origin of an embedded session ("" otherwise).
+	EmbedOrigin string
+	ExpiresAt   time.Time
+	CreatedAt   time.Time
 }
 
 // Side is one end of a transfer.
@@ -247,6 +249,8 @@ type Tx interface {
 	// when the grant was claimed before, ErrNotFound when the recipient does not exist.
 	ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now time.Time) (tenant.Scope, error)
 	InsertPortalSession(ctx context.Context, s PortalSession) error
+	// ExtendPortalSession moves a session's expiry (an embedded session's token was refreshed).
+	ExtendPortalSession(ctx context.Context, tokenHash string, expiresAt time.Time) error
 	// GetPortalSession finds a live session by its token's hash.
 	GetPortalSession(ctx context.Context, tokenHash string, now time.Time) (PortalSession, error)
 

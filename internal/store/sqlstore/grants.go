@@ -74,9 +74,10 @@ func (t *Tx) ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now t
 // InsertPortalSession implements store.Tx.
 func (t *Tx) InsertPortalSession(ctx context.Context, s store.PortalSession) error {
 	_, err := t.exec(ctx, `INSERT INTO portal_sessions (token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending,
-		hide_transactions, expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		hide_transactions, expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		s.TokenHash, s.GrantID, s.Scope.OrgID, string(s.Scope.Mode), s.RecipientID, s.CSRFToken, s.TwoFactorPending, s.HideTransactions,
-		t.ts(s.ExpiresAt), t.ts(s.CreatedAt), s.RedirectURI, s.AutoRedirect, useCaseOr(s.UseCase))
+		t.ts(s.ExpiresAt), t.ts(s.CreatedAt), s.RedirectURI, s.AutoRedirect, useCaseOr(s.UseCase), s.EmbedOrigin)
 	return err
 }
 
@@ -86,9 +87,9 @@ func (t *Tx) GetPortalSession(ctx context.Context, tokenHash string, now time.Ti
 	var mode string
 	var expires, created Time
 	err := t.queryRow(ctx, `SELECT token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending, hide_transactions,
-		expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, t.ts(now)).
+		expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, t.ts(now)).
 		Scan(&s.TokenHash, &s.GrantID, &s.Scope.OrgID, &mode, &s.RecipientID, &s.CSRFToken, &s.TwoFactorPending, &s.HideTransactions,
-			&expires, &created, &s.RedirectURI, &s.AutoRedirect, &s.UseCase)
+			&expires, &created, &s.RedirectURI, &s.AutoRedirect, &s.UseCase, &s.EmbedOrigin)
 	s.Scope.Mode, s.ExpiresAt, s.CreatedAt = tenant.Mode(mode), expires.T, created.T
 	return s, t.mapErr(err)
 }
@@ -98,4 +99,9 @@ func useCaseOr(u string) string {
 		return "rewards"
 	}
 	return u
+}
+
+// ExtendPortalSession implements store.Tx.
+func (t *Tx) ExtendPortalSession(ctx context.Context, tokenHash string, expiresAt time.Time) error {
+	return expectOne(t.exec(ctx, `UPDATE portal_sessions SET expires_at = $2 WHERE token_hash = $1`, tokenHash, t.ts(expiresAt)))
 }

@@ -1,0 +1,135 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/payport/payport/internal/grant"
+	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// The embedded component's sessions (seed 004, docs/EMBED.md): the frame posts the access token
+// it received by postMessage, with the parent page's origin; a valid token whose org allows that
+// origin opens a portal session showing the payouts portal's pages inside the frame.
+
+// Why an embedded session was refused.
+var (
+	ErrEmbedToken  = errors.New("the access token is not valid or has expired")
+	ErrEmbedOrigin = errors.New("this page's origin is not the org's allowed_origin")
+)
+
+// verifyAccessToken checks an access token's signature, type, audience and expiry.
+func (a *App) verifyAccessToken(ctx context.Context, token string) (AccessTokenClaims, error) {
+	var c AccessTokenClaims
+	set, err := a.signingKeys(ctx, false)
+	if err != nil {
+		return c, err
+	}
+	if set.Verify(token, &c) != nil || c.Type != string(grant.Embedded) || c.Aud != EmbedAudience || a.now().Unix() >= c.Exp {
+		return c, ErrEmbedToken
+	}
+	return c, nil
+}
+
+// OriginAllowed reports whether a page origin matches an org's allowed_origin: the same origin
+// ("https://app.example.com"; a bare host means https), or any subdomain over https for
+// "*.example.com".
+func OriginAllowed(origin, allowed string) bool {
+	if origin == "" || allowed == "" {
+		return false
+	}
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" || o.Path != "" {
+		return false
+	}
+	if !strings.Contains(allowed, "://") {
+		allowed = "https://" + allowed
+	}
+	a, err := url.Parse(allowed)
+	if err != nil {
+		return false
+	}
+	if strings.HasPrefix(a.Host, "*.") {
+		return o.Scheme == a.Scheme && strings.HasSuffix(o.Host, a.Host[1:]) && len(o.Host) > len(a.Host)-1
+	}
+	return o.Scheme == a.Scheme && o.Host == a.Host
+}
+
+// StartEmbeddedSession opens a portal session for the component's frame from an access token
+// and the origin of the page that sent it.
+func (a *App) StartEmbeddedSession(ctx context.Context, token, origin string) (PortalSession, error) {
+	c, err := a.verifyAccessToken(ctx, token)
+	if err != nil {
+		return PortalSession{}, err
+	}
+	if !OriginAllowed(origin, c.AllowedOrigin) {
+		return PortalSession{}, ErrEmbedOrigin
+	}
+	scope := tenant.Scope{OrgID: c.OrgID, Mode: tenant.Test}
+	if c.Livemode {
+		scope.Mode = tenant.Live
+	}
+	if c.Sub == c.OrgID {
+		return PortalSession{}, &Error{Kind: Invalid, Field: "company_id", Code: "not_supported",
+			Message: "the embedded portal of the org's own balance is not available yet; use a recipient's company_id"}
+	}
+	raw := make([]byte, 32)
+	csrf := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return PortalSession{}, err
+	}
+	if _, err := rand.Read(csrf); err != nil {
+		return PortalSession{}, err
+	}
+	now := a.now()
+	body, err := json.Marshal(c)
+	if err != nil {
+		return PortalSession{}, err
+	}
+	s := PortalSession{Token: base64.RawURLEncoding.EncodeToString(raw)}
+	// Each session records its own grant row (an access token opens many sessions while it
+	// lasts: a remount, a second tab).
+	g := grant.Grant{ID: id.New("ges"), RecipientID: c.Sub, UseCase: grant.Embedded, IssuedAt: time.Unix(c.Iat, 0), ExpiresAt: time.Unix(c.Exp, 0)}
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		got, err := tx.ClaimGrant(ctx, g, body, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrEmbedToken
+		}
+		if err != nil {
+			return err
+		}
+		if got != scope {
+			return ErrEmbedToken
+		}
+		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: g.ID, Scope: scope, RecipientID: c.Sub,
+			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin,
+			ExpiresAt: time.Unix(c.Exp, 0), CreatedAt: now}
+		return tx.InsertPortalSession(ctx, s.PortalSession)
+	})
+	return s, err
+}
+
+// RefreshEmbeddedSession extends an embedded session to a fresh access token's expiry; the
+// token must be for the same company.
+func (a *App) RefreshEmbeddedSession(ctx context.Context, s store.PortalSession, token string) (time.Time, error) {
+	c, err := a.verifyAccessToken(ctx, token)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if s.UseCase != string(grant.Embedded) || c.Sub != s.RecipientID || c.OrgID != s.Scope.OrgID {
+		return time.Time{}, ErrEmbedToken
+	}
+	exp := time.Unix(c.Exp, 0)
+	if !exp.After(s.ExpiresAt) {
+		return s.ExpiresAt, nil
+	}
+	return exp, a.Store.InTx(ctx, func(tx store.Tx) error { return tx.ExtendPortalSession(ctx, s.TokenHash, exp) })
+}

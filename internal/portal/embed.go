@@ -1,0 +1,93 @@
+package portal
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/store"
+)
+
+// The embedded component's frame (seed 004, docs/EMBED.md).
+
+func (h *Handler) registerEmbed(mux *http.ServeMux) {
+	mux.HandleFunc("GET /embed/frame", h.embedFrame)
+	mux.HandleFunc("POST /embed/session", h.embedSession)
+	mux.HandleFunc("POST /embed/session/refresh", h.embedRefresh)
+	mux.Handle("GET /portal/embed.js", http.FileServerFS(staticFS))
+	mux.Handle("GET /portal/embed-shell.js", http.FileServerFS(staticFS))
+}
+
+// embedFrame is the shell. It holds no data, so any page may frame it; what it loads next is
+// framed only by the org's allowed origin.
+func (h *Handler) embedFrame(w http.ResponseWriter, r *http.Request) {
+	t := textsFor(r)
+	h.render(w, r, http.StatusOK, "embed", map[string]any{"T": t, "Title": t.EmbedLoading, "Script": true, "FrameAnyone": true})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type embedProblem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// embedSession trades the access token the shell received for a portal session.
+func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Token, Origin string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || in.Token == "" {
+		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token, origin}"})
+		return
+	}
+	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin)
+	var ae *app.Error
+	switch {
+	case errors.Is(err, app.ErrEmbedToken):
+		writeJSON(w, http.StatusUnauthorized, embedProblem{"invalid_token", err.Error()})
+		return
+	case errors.Is(err, app.ErrEmbedOrigin):
+		writeJSON(w, http.StatusForbidden, embedProblem{"origin_not_allowed", err.Error()})
+		return
+	case errors.As(err, &ae):
+		writeJSON(w, http.StatusUnprocessableEntity, embedProblem{ae.Code, ae.Message})
+		return
+	case err != nil:
+		h.log.Error("embedded session", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, embedProblem{"unavailable", "try again shortly"})
+		return
+	}
+	h.setSessionCookie(w, s.Token, s.ExpiresAt, true)
+	writeJSON(w, http.StatusOK, map[string]string{"next": "/rewards/balance"})
+}
+
+// embedRefresh extends the frame's session with a fresh access token.
+func (h *Handler) embedRefresh(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(CookieName)
+	var s store.PortalSession
+	if err == nil {
+		s, err = h.app.PortalSessionByToken(r.Context(), c.Value)
+	}
+	if err != nil || !sameToken(r.Header.Get("X-Payport-CSRF"), s.CSRFToken) {
+		writeJSON(w, http.StatusUnauthorized, embedProblem{"unauthorized", "the session has ended"})
+		return
+	}
+	var in struct{ Token string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token}"})
+		return
+	}
+	exp, err := h.app.RefreshEmbeddedSession(r.Context(), s, in.Token)
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, embedProblem{"invalid_token", "the new token is not valid for this session"})
+		return
+	}
+	h.setSessionCookie(w, c.Value, exp, true)
+	writeJSON(w, http.StatusOK, map[string]string{"expires_at": exp.UTC().Format(time.RFC3339)})
+}
