@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/store"
+	js "github.com/payport/payport/sdk/js"
 )
 
 // The embedded component's frame (seed 004, docs/EMBED.md).
@@ -18,6 +20,18 @@ func (h *Handler) registerEmbed(mux *http.ServeMux) {
 	mux.HandleFunc("POST /embed/session/refresh", h.embedRefresh)
 	mux.Handle("GET /portal/embed.js", http.FileServerFS(staticFS))
 	mux.Handle("GET /portal/embed-shell.js", http.FileServerFS(staticFS))
+	mux.HandleFunc("GET /embed/payouts-session.js", h.componentBundle)
+}
+
+// componentBundle serves the component itself (sdk/js, built into the binary), for pages that
+// load it straight from Payport: public, cacheable, loadable as a module from any origin.
+func (h *Handler) componentBundle(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	http.ServeContent(w, r, "payouts-session.js", time.Time{}, bytes.NewReader(js.PayoutsSessionJS))
 }
 
 // embedFrame is the shell. It holds no data, so any page may frame it; what it loads next is

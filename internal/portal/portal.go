@@ -219,7 +219,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	h.headers(w, frame)
 	w.Header().Set("Vary", "Accept-Language")
 	if _, ok := data["Script"]; ok {
-		w.Header().Set("Content-Security-Policy", w.Header().Get("Content-Security-Policy")+"; script-src 'self'")
+		w.Header().Set("Content-Security-Policy", w.Header().Get("Content-Security-Policy")+"; script-src 'self'; connect-src 'self'")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

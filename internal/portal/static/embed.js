@@ -15,11 +15,14 @@
     var h = height();
     if (h !== lastHeight) { lastHeight = h; post({ type: "payport:resize", height: h }); }
   }
-  var warn;
+  var warn, end;
   function schedule() {
     clearTimeout(warn);
+    clearTimeout(end);
     warn = setTimeout(function () { post({ type: "payport:session_expiring", expires_at: new Date(expiresAt).toISOString() }); },
       Math.max(0, expiresAt - Date.now() - 60000));
+    // Not refreshed in time: the session is over; the component re-inits or reports it.
+    end = setTimeout(function () { post({ type: "payport:unauthorized" }); }, Math.max(0, expiresAt - Date.now()));
   }
   window.addEventListener("message", function (e) {
     if (e.source !== window.parent || e.origin !== origin || !e.data) return;
