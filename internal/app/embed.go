@@ -64,8 +64,10 @@ func OriginAllowed(origin, allowed string) bool {
 }
 
 // StartEmbeddedSession opens a portal session for the component's frame from an access token
-// and the origin of the page that sent it.
-func (a *App) StartEmbeddedSession(ctx context.Context, token, origin string) (PortalSession, error) {
+// and the origin of the page that sent it. redirectURL (seed 004's redirectUrl, optional) is
+// where the identity pages send the user when done: on the org's allowlist, or localhost with a
+// test-mode token.
+func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectURL string) (PortalSession, error) {
 	c, err := a.verifyAccessToken(ctx, token)
 	if err != nil {
 		return PortalSession{}, err
@@ -76,6 +78,15 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin string) (P
 	scope := tenant.Scope{OrgID: c.OrgID, Mode: tenant.Test}
 	if c.Livemode {
 		scope.Mode = tenant.Live
+	}
+	if redirectURL != "" {
+		o, err := a.cachedGetOrg(ctx, c.OrgID)
+		if err != nil {
+			return PortalSession{}, err
+		}
+		if err := accountURL("redirect_url", redirectURL, scope, o.Settings.Portal.RedirectAllowlist); err != nil {
+			return PortalSession{}, err
+		}
 	}
 	if c.Sub == c.OrgID {
 		return PortalSession{}, &Error{Kind: Invalid, Field: "company_id", Code: "not_supported",
@@ -110,7 +121,7 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin string) (P
 			return ErrEmbedToken
 		}
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: g.ID, Scope: scope, RecipientID: c.Sub,
-			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin,
+			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin, RedirectURI: redirectURL,
 			ExpiresAt: time.Unix(c.Exp, 0), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
 	})

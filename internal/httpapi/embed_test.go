@@ -64,7 +64,10 @@ func TestEmbeddedSessions(t *testing.T) {
 		if res, _ := visit(t, en.browser(), en.srv.URL+"/auth/ext/"+tok); res.StatusCode != 401 {
 			t.Fatalf("access token at /auth/ext: %d", res.StatusCode)
 		}
-		res, out := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host})
+		if res, _ := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host, "redirect_url": "https://evil.example/done"}); res.StatusCode != 422 {
+			t.Fatalf("redirect_url off the allowlist: %d", res.StatusCode)
+		}
+		res, out := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host, "redirect_url": "http://localhost:3000/verified"})
 		if res.StatusCode != 200 || out["next"] != "/rewards/balance" {
 			t.Fatalf("embedded session: %d %v", res.StatusCode, out)
 		}
@@ -74,6 +77,9 @@ func TestEmbeddedSessions(t *testing.T) {
 			t.Fatalf("embedded balance %d %s\n%s", res.StatusCode, res.Header.Get("Content-Security-Policy"), body)
 		}
 		csrf := formCSRF(t, strings.Replace(body, `data-csrf="`, `name="csrf" value="`, 1))
+		if _, page := visit(t, b, en.srv.URL+"/account/identity"); !strings.Contains(page, `href="http://localhost:3000/verified"`) {
+			t.Fatalf("the identity page does not lead to redirectUrl:\n%s", page)
+		}
 		// The same token opens a second session (a remount); it is not single-use.
 		if res, _ := en.embedPost(en.browser(), "/embed/session", map[string]any{"token": tok, "origin": host}); res.StatusCode != 200 {
 			t.Fatalf("second session from one token: %d", res.StatusCode)

@@ -55,12 +55,15 @@ type embedProblem struct {
 
 // embedSession trades the access token the shell received for a portal session.
 func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Token, Origin string }
+	var in struct {
+		Token, Origin string
+		RedirectURL  string `json:"redirect_url"`
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || in.Token == "" {
 		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token, origin}"})
 		return
 	}
-	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin)
+	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin, in.RedirectURL)
 	var ae *app.Error
 	switch {
 	case errors.Is(err, app.ErrEmbedToken):

@@ -333,7 +333,7 @@ export function createPayoutsSession(
     if (state === "destroyed" || state === "expired" || seq !== initSeq) return;
     token = value;
     state = "initializing";
-    post({ type: "payport:init", token: value, companyId: current.companyId, currency: current.currency });
+    post({ type: "payport:init", token: value, companyId: current.companyId, currency: current.currency, redirectUrl: current.redirectUrl });
     scheduleRefresh();
   }
 

@@ -67,7 +67,7 @@ describe("<PayoutsSession>", () => {
     await frameSays({ type: "payport:hello" });
     expect(frame.posted).toEqual([
       {
-        data: { type: "payport:init", token: "tok_react", companyId: "site_42", currency: "USD" },
+        data: { type: "payport:init", token: "tok_react", companyId: "site_42", currency: "USD", redirectUrl: "https://yourapp.com/verification-complete" },
         targetOrigin: PAYPORT,
       },
     ]);
