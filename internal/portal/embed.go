@@ -57,7 +57,7 @@ type embedProblem struct {
 func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token, Origin string
-		RedirectURL  string `json:"redirect_url"`
+		RedirectURL   string `json:"redirect_url"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || in.Token == "" {
 		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token, origin}"})
