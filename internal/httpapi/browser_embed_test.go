@@ -58,6 +58,8 @@ func TestBrowserEmbeddedComponent(t *testing.T) {
 				tokens.Add(1)
 				res := en.must(201, "POST", "/api/access_tokens", en.key, map[string]any{"company_id": "site_1", "expires_in": 65})
 				_, _ = io.WriteString(w, str(t, res.obj(t), "token"))
+			case "/refresh":
+				_, _ = io.WriteString(w, "minting a new account link")
 			default:
 				http.NotFound(w, r)
 			}
@@ -134,6 +136,19 @@ func TestBrowserEmbeddedComponent(t *testing.T) {
 		eval[any](t, ctx, `window.session.showWithdrawModal(), null`)
 		framePage("/rewards/withdraw")
 		screenshot(t, ctx, "embed-03-withdraw")
+		frameDo(func(n *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Submit(chromedp.CSS("#amount"), chromedp.FromNode(n))
+		})
+		framePage("/rewards/withdraw/confirm")
+		frameDo(func(n *chromedp.Node) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(chromedp.CSS("#confirm"), chromedp.FromNode(n))
+		})
+		framePage("/rewards/withdrawal")
+		page := en.must(200, "GET", "/api/payments?recipient=site_1", en.key, nil).obj(t)
+		if items := page["items"].([]any); len(items) != 1 || items[0].(map[string]any)["amount"] != "50.00" {
+			t.Fatalf("withdrawals after the modal: %v", items)
+		}
+		screenshot(t, ctx, "embed-03b-withdrawal")
 
 		// The change-country and reset modals open their pages in the frame.
 		eval[any](t, ctx, `window.session.showChangeAccountCountryModal(), null`)
@@ -153,6 +168,15 @@ func TestBrowserEmbeddedComponent(t *testing.T) {
 		}
 		if eval[bool](t, ctx, `window.events.includes("error") || window.events.includes("tokenRefreshError")`) {
 			t.Fatalf("events %v", eval[[]any](t, ctx, `window.events`))
+		}
+		// An account link that expired sends the browser to the platform's refresh_url.
+		link := en.must(201, "POST", "/api/account_links", en.key, map[string]any{"company_id": "site_1", "use_case": "payouts_portal",
+			"return_url": host.URL + "/done", "refresh_url": host.URL + "/refresh", "expires_in": 30}).obj(t)
+		en.clock.Set(time.Now().Add(31 * time.Second))
+		run(t, ctx, chromedp.Navigate(en.srv.URL+strings.TrimPrefix(str(t, link, "url"), "http://127.0.0.1:8080")))
+		waitUntil(t, ctx, `document.body.innerText.includes("minting a new account link")`)
+		if loc := location(t, ctx); loc.String() != host.URL+"/refresh" {
+			t.Fatalf("expired account link landed on %s", loc)
 		}
 		// The frame's pages refuse to be framed by any other origin.
 		res, _ := en.send("GET", "/embed/frame", "", nil)
