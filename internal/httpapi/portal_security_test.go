@@ -23,6 +23,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/payport/payport/internal/httpapi"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
@@ -542,6 +543,30 @@ func TestPortalSecurityOtherOrg(t *testing.T) {
 		}
 		if _, page := visit(t, b, en.srv.URL+"/rewards/balance"); !strings.Contains(page, "50.00 EUR") || strings.Contains(page, "44.00") {
 			t.Fatalf("org A's balance page:\n%s", page)
+		}
+	})
+}
+
+// TestPortalCookieWhenFramed: over HTTPS, a portal that may be framed (the org has an
+// allowed_origin) gets a partitioned SameSite=None cookie, so that the framing site's browser
+// keeps it; without an allowed_origin the cookie stays SameSite=Lax. Both are Secure.
+func TestPortalCookieWhenFramed(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e, withConfig(func(c *httpapi.Config) { c.App.PublicURL = "https://pay.example.com" }))
+		en.withPayouts()
+		en.createRecipient(en.key, "site_1", "EUR")
+		cookieOf := func() string {
+			t.Helper()
+			u := en.must(200, "GET", "/rewards/site_1/url/balance", en.key, nil).obj(t)["balance_withdrawal_url"].(string)
+			res, _ := visit(t, en.browser(), en.srv.URL+strings.TrimPrefix(u, "https://pay.example.com"))
+			return res.Header.Get("Set-Cookie")
+		}
+		if c := cookieOf(); !strings.Contains(c, "Secure") || !strings.Contains(c, "SameSite=Lax") || strings.Contains(c, "Partitioned") {
+			t.Fatalf("unframed cookie %q", c)
+		}
+		en.must(200, "PATCH", "/api/org", en.key, `{"settings":{"portal":{"allowed_origin":"https://app.example.com"}}}`)
+		if c := cookieOf(); !strings.Contains(c, "Secure") || !strings.Contains(c, "SameSite=None") || !strings.Contains(c, "Partitioned") {
+			t.Fatalf("framed cookie %q", c)
 		}
 	})
 }
