@@ -182,8 +182,15 @@ Try it:
   curl -s %[1]s/api/recipients/site_demo/transactions -H "Authorization: Bearer $PAYPORT_KEY"
   curl -s "%[1]s/rewards/site_demo/url/balance?redirect_uri=/rewards/balance" -H "Authorization: Bearer $PAYPORT_KEY"
        (open the balance_withdrawal_url in a browser: the hosted portal)
+  curl -s -X POST %[1]s/api/payments -H "Authorization: Bearer $PAYPORT_KEY" -H "Content-Type: application/json" \
+       -d '{"amount":"10.00","currency":"EUR","type":"payout","description":"Order #1456"}'
+       (open its url: the hosted payout form; test cards and accounts in docs/SANDBOX.md)
+  curl -s -X POST %[1]s/payment-links -H "Authorization: Bearer $PAYPORT_KEY" -H "Content-Type: application/json" \
+       -d '{"email":"ada@example.com","org_id":"%[3]s","payment_amount":25,"currency":"EUR"}'
+       (the email is in the development outbox: %[1]s/dev/outbox)
+  payport webhooks listen --url %[1]s --key $PAYPORT_KEY   (every event as it happens)
   open %[1]s/docs for every endpoint
 
-`, publicURL, key)
+`, publicURL, key, d.Org.ID)
 	return nil
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
@@ -186,6 +188,9 @@ func TestIdentitySandboxOutcomes(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		en := newEnv(t, e)
 		en.withPayouts()
+		// The verifier waits for the test, so that "pending" lasts as long as it must.
+		gate := &gatedVerifier{release: make(chan struct{})}
+		en.app.Verifier = gate
 		en.createRecipient(en.key, "biz_1", "EUR")
 		body := map[string]any{"kind": "business", "legal_name": "Acme Rejected", "registration_number": "HRB 1234",
 			"address_line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "de"}
@@ -193,6 +198,7 @@ func TestIdentitySandboxOutcomes(t *testing.T) {
 			"address_line1": "x", "city": "y", "postal_code": "z", "country": "DE"}), 422, "validation_failed", "registration_number")
 		en.must(202, "POST", "/api/recipients/biz_1/identity", en.key, body)
 		wantProblem(t, en.do("POST", "/api/recipients/biz_1/identity", en.key, body), 409, "identity_pending", "")
+		close(gate.release)
 		wait := func(status string) map[string]any {
 			deadline := time.Now().Add(10 * time.Second)
 			for {
@@ -219,4 +225,18 @@ func TestIdentitySandboxOutcomes(t *testing.T) {
 		wait("verified")
 		wantProblem(t, en.do("POST", "/api/recipients/biz_1/identity", en.key, body), 409, "identity_verified", "")
 	})
+}
+
+// gatedVerifier is the sandbox verifier, answering only once released.
+type gatedVerifier struct{ release chan struct{} }
+
+func (g *gatedVerifier) Name() string { return "sandbox" }
+
+func (g *gatedVerifier) Verify(ctx context.Context, recipientID string, d identity.Details) (identity.Outcome, error) {
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return identity.Outcome{}, ctx.Err()
+	}
+	return identity.Sandbox{}.Verify(ctx, recipientID, d)
 }
