@@ -49,9 +49,10 @@ func (h *Handler) payForm(typ payment.Type, next formHandler) http.HandlerFunc {
 		}
 		w = formActionTo(w, f.Payment.RedirectURL)
 		if f.Closed != "" && r.Method == http.MethodPost {
-			// A repeated submit (double click, back and resubmit) changes nothing and lands on the
-			// form's status, by GET so that a reload does not post again.
-			http.Redirect(w, r, app.FormPath(f.Payment), http.StatusSeeOther)
+			// A repeated submit (double click, back and resubmit) changes nothing. It ends where
+			// the first one did: back at the platform when it gave a redirectUrl, else on the
+			// form's status (by GET, so that a reload does not post again).
+			h.finish(w, r, f.View, f.Payment.RedirectURL)
 			return
 		}
 		if f.Closed != "" {

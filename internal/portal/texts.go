@@ -143,7 +143,7 @@ var English = Texts{
 	OlderTransactions:  "Older transactions",
 	NewestTransactions: "Newest transactions",
 	DateLayout:         "2 Jan 2006",
-	TransferKinds:      map[string]string{"credit": "credit", "adjustment": "adjustment", "reversal": "reversal"},
+	TransferKinds:      map[string]string{"credit": "Credit", "adjustment": "Adjustment", "reversal": "Reversal"},
 
 	ReasonNoBalance:     "There is no balance to withdraw yet.",
 	ReasonWaitPeriod:    "Recent earnings become available to withdraw after %d days.",
