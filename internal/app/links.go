@@ -21,6 +21,7 @@ import (
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
+	"github.com/payport/payport/internal/texts"
 )
 
 // Payment link events.
@@ -317,10 +318,10 @@ func (a *App) sendLinkEmail(ctx context.Context, linkID string, reminder bool) e
 
 var linkEmailHTML = template.Must(template.New("link").Parse(`<div style="font-family:system-ui,sans-serif;max-width:32rem;margin:0 auto">
 <div style="border-top:4px solid {{.Color}};padding:1rem 0;font-weight:700">{{.Org}}</div>
-<p>{{if .Reminder}}A reminder: {{end}}{{.Org}} asks you to pay{{if .Amount}} <strong>{{.Amount}}</strong>{{end}}.</p>
-{{if .Reference}}<p>Reference: {{.Reference}}</p>{{end}}
-<p><a href="{{.URL}}" style="display:inline-block;background:{{.Color}};color:#fff;padding:.75rem 1.25rem;border-radius:8px;text-decoration:none">Pay now</a></p>
-<p style="color:#555">The link works until {{.Expires}}.{{if .OTP}} You will be asked for a code we email to this address.{{end}} If you do not expect this, ignore this email.</p>
+<p>{{.Intro}}.</p>
+{{if .Reference}}<p>{{.Reference}}</p>{{end}}
+<p><a href="{{.URL}}" style="display:inline-block;background:{{.Color}};color:#fff;padding:.75rem 1.25rem;border-radius:8px;text-decoration:none">{{.Button}}</a></p>
+<p style="color:#555">{{.Until}}{{if .OTP}} {{.OTP}}{{end}} {{.NotExpected}}</p>
 </div>`))
 
 // linkEmail is the branded email of a link, with HTML and text parts.
@@ -339,26 +340,32 @@ func (a *App) linkEmail(l link.Link, o org.Org, reminder bool, now time.Time) (m
 		c, _ := money.LookupCurrency(l.Currency)
 		amount = money.Format(*l.Amount, c) + " " + l.Currency
 	}
-	expires := l.ExpiresAt.UTC().Format("2 Jan 2006 15:04 UTC")
+	t := texts.English.Email
+	until := fmt.Sprintf(t.LinkWorksUntil, l.ExpiresAt.UTC().Format(t.DateLayout))
+	subject, intro := fmt.Sprintf(t.LinkSubject, name), fmt.Sprintf(t.LinkAsks, name)
+	if amount != "" {
+		subject, intro = fmt.Sprintf(t.LinkSubjectAmount, name, amount), fmt.Sprintf(t.LinkAsksAmount, name, amount)
+	}
+	if reminder {
+		subject, intro = t.ReminderPrefix+subject, t.ReminderIntro+intro
+	}
+	reference, otpNotice := "", ""
+	if l.Reference != "" {
+		reference = fmt.Sprintf(t.ReferenceLine, l.Reference)
+	}
+	if l.OTPRequired && !l.PreVerified {
+		otpNotice = t.LinkCodeNotice
+	}
 	var html strings.Builder
-	if err := linkEmailHTML.Execute(&html, map[string]any{"Org": name, "Color": template.CSS(color), "Amount": amount, "URL": v.URL,
-		"Reference": l.Reference, "Expires": expires, "OTP": l.OTPRequired && !l.PreVerified, "Reminder": reminder}); err != nil {
+	if err := linkEmailHTML.Execute(&html, map[string]any{"Org": name, "Color": template.CSS(color), "Intro": intro, "URL": v.URL,
+		"Reference": reference, "Until": until, "OTP": otpNotice, "NotExpected": t.NotExpected, "Button": t.PayButton}); err != nil {
 		return mail.Message{}, err
 	}
-	subject := name + " sent you a payment link"
-	intro := name + " asks you to pay"
-	if reminder {
-		subject, intro = "Reminder: "+subject, "A reminder: "+name+" asks you to pay"
+	text := intro + ".\n\n" + fmt.Sprintf(t.PayHere, v.URL) + "\n\n" + until
+	if reference != "" {
+		text += "\n" + reference
 	}
-	if amount != "" {
-		subject += " for " + amount
-		intro += " " + amount
-	}
-	text := fmt.Sprintf("%s.\n\nPay here: %s\n\nThe link works until %s.", intro, v.URL, expires)
-	if l.Reference != "" {
-		text += "\nReference: " + l.Reference
-	}
-	text += "\n\nIf you do not expect this, ignore this email.\n"
+	text += "\n\n" + t.NotExpected + "\n"
 	return mail.Message{ID: id.New("msg"), To: l.Email, Subject: subject, Text: text, HTML: html.String(), CreatedAt: now}, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/otp"
 	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/texts"
 )
 
 // Why an emailed code was not accepted or not sent. The messages say nothing about other
@@ -75,8 +76,8 @@ func (a *App) Outbox(ctx context.Context, limit int) ([]mail.Message, error) {
 }
 
 var codeEmail = template.Must(template.New("code").Parse(`<!doctype html><html><body style="font-family:sans-serif">
-<p>Your {{.Org}} verification code is:</p><p style="font-size:28px;font-weight:700;letter-spacing:4px">{{.Code}}</p>
-<p>It works for 10 minutes. If you did not ask for it, ignore this email.</p></body></html>`))
+<p>{{.Intro}}:</p><p style="font-size:28px;font-weight:700;letter-spacing:4px">{{.Code}}</p>
+<p>{{.Footer}}</p></body></html>`))
 
 // SendPortalCode emails a new code to the recipient of a portal session, within the limits:
 // one a minute per session, a few an hour per recipient and per IP address (counted in the
@@ -115,15 +116,17 @@ func (a *App) SendPortalCode(ctx context.Context, s store.PortalSession, ip stri
 	})
 }
 
-// enqueueCodeEmail queues the email carrying a one-time code (HTML and text), in tx.
+// enqueueCodeEmail queues the email carrying a one-time code (HTML and text), in tx. Its words
+// come from the text catalogue (internal/texts).
 func (a *App) enqueueCodeEmail(ctx context.Context, tx store.Tx, orgName, to, code string, now time.Time) error {
+	t := texts.English.Email
+	intro := fmt.Sprintf(t.CodeIntro, orgName)
 	var html strings.Builder
-	if err := codeEmail.Execute(&html, map[string]string{"Org": orgName, "Code": code}); err != nil {
+	if err := codeEmail.Execute(&html, map[string]string{"Intro": intro, "Code": code, "Footer": t.CodeFooter}); err != nil {
 		return err
 	}
-	msg := mail.Message{ID: id.New("msg"), To: to, Subject: fmt.Sprintf("%s is your %s verification code", code, orgName),
-		Text: fmt.Sprintf("Your %s verification code is %s.\n\nIt works for 10 minutes. If you did not ask for it, ignore this email.\n", orgName, code),
-		HTML: html.String(), CreatedAt: now}
+	msg := mail.Message{ID: id.New("msg"), To: to, Subject: fmt.Sprintf(t.CodeSubject, code, orgName),
+		Text: intro + " " + code + ".\n\n" + t.CodeFooter + "\n", HTML: html.String(), CreatedAt: now}
 	return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
 }
 

@@ -3,7 +3,6 @@ package portal
 import (
 	"errors"
 	"html/template"
-	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strings"
@@ -389,31 +388,6 @@ func TestCodeProblemsMatchTheEngine(t *testing.T) {
 	}
 	if got := codeProblem(&English, errors.New("database down")); got != "" {
 		t.Errorf("an internal error is shown as %q", got)
-	}
-}
-
-// TestLanguageChoice: Accept-Language picks a catalogue, English when none matches; adding a
-// catalogue is all a new language takes.
-func TestLanguageChoice(t *testing.T) {
-	pseudo := English
-	pseudo.Lang, pseudo.BalanceTitle = "fr", "Votre solde"
-	oldCats, oldMatcher := catalogues, matcher
-	catalogues = append([]*Texts{&English}, &pseudo)
-	matcher = newMatcher(catalogues)
-	t.Cleanup(func() { catalogues, matcher = oldCats, oldMatcher })
-
-	for header, want := range map[string]string{"": "en", "fr-CH, fr;q=0.9, en;q=0.8": "fr", "de-DE, de;q=0.9": "en",
-		"en-GB,en;q=0.9,fr;q=0.5": "en", "fr": "fr", "*": "en", "garbage;;q=x": "en"} {
-		r := httptest.NewRequest("GET", "/rewards/balance", nil)
-		if header != "" {
-			r.Header.Set("Accept-Language", header)
-		}
-		if got := textsFor(r).Lang; got != want {
-			t.Errorf("Accept-Language %q: %s, want %s", header, got, want)
-		}
-	}
-	if textsFor(nil) != &English {
-		t.Error("no request: not English")
 	}
 }
 

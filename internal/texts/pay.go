@@ -1,4 +1,4 @@
-package portal
+package texts
 
 // PayTexts are the words of the Payments API's hosted forms (/checkin, /checkout), part of
 // each language's Texts.
