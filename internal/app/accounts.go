@@ -17,6 +17,7 @@ import (
 	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/payout"
+	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -441,4 +442,42 @@ func (a *App) clearAccount(ctx context.Context, scope tenant.Scope, recipientID,
 		}
 		return nil
 	})
+}
+
+// The org's own account. Seed 004's company may be "the platform" itself: payins (checkout,
+// payment links, bank transfers) credit the org's own balance, which the org withdraws through
+// the same portal as its recipients. That balance is a recipient of its own, the house account,
+// whose external_id is the org's id; it exists once the first payin is created.
+
+// houseAccount finds the org's own account, creating it in its own transaction when missing (a
+// concurrent creation is fine: the unique external id keeps one).
+func (a *App) houseAccount(ctx context.Context, scope tenant.Scope, currency string) (recipient.Recipient, error) {
+	var r recipient.Recipient
+	find := func() error {
+		return a.Store.Query(ctx, func(tx store.Tx) error {
+			var err error
+			r, err = tx.GetRecipient(ctx, scope, scope.OrgID)
+			return err
+		})
+	}
+	err := find()
+	if !errors.Is(err, store.ErrNotFound) {
+		return r, err
+	}
+	o, err := a.cachedGetOrg(ctx, scope.OrgID)
+	if err != nil {
+		return r, err
+	}
+	now := a.now()
+	r = recipient.Recipient{ID: id.UUID(), Scope: scope, ExternalID: scope.OrgID, Name: o.Name, Currency: currency, CreatedAt: now, UpdatedAt: now}
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.InsertRecipient(ctx, r); err != nil {
+			return err
+		}
+		return a.recordEvent(ctx, tx, scope, event.RecipientCreated, r.ID, viewRecipient(r), now)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return r, find()
+	}
+	return r, err
 }

@@ -347,7 +347,13 @@ func (a *App) balanceTx(ctx context.Context, tx store.Tx, o org.Org, r recipient
 		}
 		b.PendingWithdrawals += v
 	}
+	b.Withdrawable = b.Available
 	funding, err := tx.FindAccount(ctx, fundingRef(r.Scope, c.Code()))
+	if errors.Is(err, store.ErrNotFound) {
+		// Money that did not come from the org's funding (the org's own account, credited by
+		// payins): no earnings, no wait.
+		return b, nil
+	}
 	if err != nil {
 		return b, err
 	}

@@ -88,9 +88,14 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectU
 			return PortalSession{}, err
 		}
 	}
+	recipientID := c.Sub
 	if c.Sub == c.OrgID {
-		return PortalSession{}, &Error{Kind: Invalid, Field: "company_id", Code: "not_supported",
-			Message: "the embedded portal of the org's own balance is not available yet; use a recipient's company_id"}
+		// The platform itself: its own account, credited by its payins.
+		house, err := a.houseAccount(ctx, scope, "USD")
+		if err != nil {
+			return PortalSession{}, err
+		}
+		recipientID = house.ID
 	}
 	raw := make([]byte, 32)
 	csrf := make([]byte, 24)
@@ -108,7 +113,7 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectU
 	s := PortalSession{Token: base64.RawURLEncoding.EncodeToString(raw)}
 	// Each session records its own grant row (an access token opens many sessions while it
 	// lasts: a remount, a second tab).
-	g := grant.Grant{ID: id.New("ges"), RecipientID: c.Sub, UseCase: grant.Embedded, IssuedAt: time.Unix(c.Iat, 0), ExpiresAt: time.Unix(c.Exp, 0)}
+	g := grant.Grant{ID: id.New("ges"), RecipientID: recipientID, UseCase: grant.Embedded, IssuedAt: time.Unix(c.Iat, 0), ExpiresAt: time.Unix(c.Exp, 0)}
 	err = a.Store.InTx(ctx, func(tx store.Tx) error {
 		got, err := tx.ClaimGrant(ctx, g, body, now)
 		if errors.Is(err, store.ErrNotFound) {
@@ -120,7 +125,7 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectU
 		if got != scope {
 			return ErrEmbedToken
 		}
-		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: g.ID, Scope: scope, RecipientID: c.Sub,
+		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: g.ID, Scope: scope, RecipientID: recipientID,
 			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin, RedirectURI: redirectURL,
 			ExpiresAt: time.Unix(c.Exp, 0), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
@@ -135,7 +140,15 @@ func (a *App) RefreshEmbeddedSession(ctx context.Context, s store.PortalSession,
 	if err != nil {
 		return time.Time{}, err
 	}
-	if s.UseCase != string(grant.Embedded) || c.Sub != s.RecipientID || c.OrgID != s.Scope.OrgID {
+	sameCompany := c.Sub == s.RecipientID
+	if c.Sub == c.OrgID {
+		house, err := a.houseAccount(ctx, s.Scope, "USD")
+		if err != nil {
+			return time.Time{}, err
+		}
+		sameCompany = house.ID == s.RecipientID
+	}
+	if s.UseCase != string(grant.Embedded) || !sameCompany || c.OrgID != s.Scope.OrgID {
 		return time.Time{}, ErrEmbedToken
 	}
 	exp := time.Unix(c.Exp, 0)

@@ -19,7 +19,6 @@ import (
 	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
-	"github.com/payport/payport/internal/tenant"
 )
 
 // The hosted forms of the Payments API: /checkin/{id}, where the customer of a payout enters
@@ -249,12 +248,18 @@ func (a *App) PayByCard(ctx context.Context, paymentID string, in CardInput) (Pa
 		res = acquirer.Result{FailureCode: payment.FailProcessingError}
 		a.Log.Error("card charge", "payment", p.ID, "err", err)
 	}
-	return a.finishPayin(ctx, p.Scope, p.ID, res.Approved, res.Reference, res.FailureCode)
+	return a.finishPayin(ctx, p, res.Approved, res.Reference, res.FailureCode)
 }
 
-// finishPayin records a processing payin's outcome: succeeded credits the org's funding
-// account from the outside world; failed moves no money.
-func (a *App) finishPayin(ctx context.Context, scope tenant.Scope, paymentID string, approved bool, reference, failure string) (PaymentView, error) {
+// finishPayin records a processing payin's outcome: succeeded credits the org's own account
+// (the house recipient, see houseAccount) from the outside world; failed moves no money.
+func (a *App) finishPayin(ctx context.Context, pay payment.Payment, approved bool, reference, failure string) (PaymentView, error) {
+	scope, paymentID := pay.Scope, pay.ID
+	if approved {
+		if _, err := a.houseAccount(ctx, scope, pay.Currency); err != nil {
+			return PaymentView{}, err
+		}
+	}
 	var v PaymentView
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		p, err := tx.GetPayment(ctx, scope, paymentID, true)
@@ -282,10 +287,14 @@ func (a *App) finishPayin(ctx context.Context, scope tenant.Scope, paymentID str
 		if reference != "" {
 			p.RailReference = reference
 		}
+		house, err := tx.GetRecipient(ctx, p.Scope, p.Scope.OrgID)
+		if err != nil {
+			return fmt.Errorf("the org's own account (made when the payin was created): %w", err)
+		}
 		if _, err := ledger.PostOne(ctx, tx, now, ledger.Posting{Kind: KindPayinReceived, Amount: p.Amount, PaymentID: p.ID,
 			Key: string(KindPayinReceived) + ":" + p.ID, Description: "Payin " + p.ID,
 			Source:      accountRef(p.Scope, ledger.OwnerOrg, p.Scope.OrgID, ledger.External, p.Currency),
-			Destination: fundingRef(p.Scope, p.Currency)}); err != nil {
+			Destination: recipientRef(p.Scope, house.ID, ledger.Available, p.Currency)}); err != nil {
 			return err
 		}
 		v = a.viewPayment(p)
@@ -377,7 +386,7 @@ func (a *App) MarkPayinReceived(ctx context.Context, ref string) (PaymentView, e
 	if err != nil {
 		return PaymentView{}, err
 	}
-	return a.finishPayin(ctx, p.Scope, p.ID, true, "", "")
+	return a.finishPayin(ctx, p, true, "", "")
 }
 
 // PaymentReturnURL is where the customer goes after a hosted form: the payment's redirectUrl

@@ -57,9 +57,6 @@ func TestEmbeddedSessions(t *testing.T) {
 		if res, out := en.embedPost(b, "/embed/session", map[string]any{"token": tok + "x", "origin": host}); res.StatusCode != 401 || out["code"] != "invalid_token" {
 			t.Fatalf("forged token: %d %v", res.StatusCode, out)
 		}
-		if res, _ := en.embedPost(b, "/embed/session", map[string]any{"token": token(en.orgID, 600), "origin": host}); res.StatusCode != 422 {
-			t.Fatalf("org company: %d", res.StatusCode)
-		}
 		// An access token is no portal link.
 		if res, _ := visit(t, en.browser(), en.srv.URL+"/auth/ext/"+tok); res.StatusCode != 401 {
 			t.Fatalf("access token at /auth/ext: %d", res.StatusCode)
@@ -105,6 +102,36 @@ func TestEmbeddedSessions(t *testing.T) {
 		en.clock.Set(time.Now().Add(3 * time.Hour))
 		if res, _ := visit(t, b, en.srv.URL+"/rewards/balance"); res.StatusCode != 401 {
 			t.Fatalf("after the refreshed expiry: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestEmbeddedOrgAccount: with company_id = the org's id, the component shows the platform's own
+// account, which its payins credit.
+func TestEmbeddedOrgAccount(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		host := "http://127.0.0.1:5556"
+		en.must(200, "PATCH", "/api/org", en.key, `{"settings":{"portal":{"allowed_origin":"`+host+`"}}}`)
+		p := en.must(201, "POST", "/api/payments", en.key, `{"amount":"42.00","currency":"EUR"}`).obj(t)
+		b := en.browser()
+		_, page := visit(t, b, en.srv.URL+"/checkout/"+str(t, p, "id"))
+		res, _ := en.postForm(b, "/checkout/"+str(t, p, "id")+"/card", url.Values{"csrf": {formCSRF(t, page)}, "card_number": {"4242424242424242"},
+			"card_expiry": {"12/" + time.Now().AddDate(2, 0, 0).Format("06")}, "card_cvc": {"123"}, "card_holder": {"Ada"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("payin: %d", res.StatusCode)
+		}
+		if info := en.info(en.key, en.orgID); str(t, info, "balance.amount") != "42.00" {
+			t.Fatalf("the org's own balance %v", info)
+		}
+		tok := str(t, en.must(201, "POST", "/api/access_tokens", en.key, map[string]any{"company_id": en.orgID}).obj(t), "token")
+		frame := en.browser()
+		if res, out := en.embedPost(frame, "/embed/session", map[string]any{"token": tok, "origin": host}); res.StatusCode != 200 {
+			t.Fatalf("org session: %d %v", res.StatusCode, out)
+		}
+		if res, body := visit(t, frame, en.srv.URL+"/rewards/balance"); res.StatusCode != 200 || !strings.Contains(body, "42.00 EUR") {
+			t.Fatalf("the org's portal %d:\n%s", res.StatusCode, body)
 		}
 	})
 }
