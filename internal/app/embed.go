@@ -12,6 +12,8 @@ import (
 
 	"github.com/payport/payport/internal/grant"
 	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/money"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -67,7 +69,7 @@ func OriginAllowed(origin, allowed string) bool {
 // and the origin of the page that sent it. redirectURL (seed 004's redirectUrl, optional) is
 // where the identity pages send the user when done: on the org's allowlist, or localhost with a
 // test-mode token.
-func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectURL string) (PortalSession, error) {
+func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectURL, currency string) (PortalSession, error) {
 	c, err := a.verifyAccessToken(ctx, token)
 	if err != nil {
 		return PortalSession{}, err
@@ -127,6 +129,7 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectU
 		}
 		s.PortalSession = store.PortalSession{TokenHash: hashToken(s.Token), GrantID: g.ID, Scope: scope, RecipientID: recipientID,
 			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin, RedirectURI: redirectURL,
+			Currency:  sessionCurrency(currency),
 			ExpiresAt: time.Unix(c.Exp, 0), CreatedAt: now}
 		return tx.InsertPortalSession(ctx, s.PortalSession)
 	})
@@ -156,4 +159,45 @@ func (a *App) RefreshEmbeddedSession(ctx context.Context, s store.PortalSession,
 		return s.ExpiresAt, nil
 	}
 	return exp, a.Store.InTx(ctx, func(tx store.Tx) error { return tx.ExtendPortalSession(ctx, s.TokenHash, exp) })
+}
+
+// sessionCurrency keeps a currency code a session may show ("" when it is not one).
+func sessionCurrency(code string) string {
+	if !currencyCode.MatchString(code) {
+		return ""
+	}
+	if _, err := money.LookupCurrency(code); err != nil {
+		return ""
+	}
+	return code
+}
+
+// SetEmbeddedCurrency changes the currency an embedded session shows (the component's
+// updateOptions).
+func (a *App) SetEmbeddedCurrency(ctx context.Context, s store.PortalSession, currency string) error {
+	c := sessionCurrency(currency)
+	if c == "" {
+		return invalid("currency", "currency must be an ISO 4217 code such as EUR")
+	}
+	return a.Store.InTx(ctx, func(tx store.Tx) error { return tx.SetPortalSessionCurrency(ctx, s.TokenHash, c) })
+}
+
+// PortalCurrency is the currency a portal page shows: the session's (the component's currency
+// prop) when the recipient holds an account in it, otherwise "" (the recipient's own). A
+// component left at its default of USD thus does not show a euro earner an empty dollar
+// balance.
+func (a *App) PortalCurrency(ctx context.Context, s store.PortalSession) string {
+	if s.Currency == "" {
+		return ""
+	}
+	found := false
+	_ = a.Store.Query(ctx, func(tx store.Tx) error {
+		_, err := tx.FindAccount(ctx, recipientRef(s.Scope, s.RecipientID, ledger.Available, s.Currency))
+		found = err == nil
+		return nil
+	})
+	if !found {
+		return ""
+	}
+	return s.Currency
 }

@@ -161,6 +161,10 @@ func TestBrowserEmbeddedComponent(t *testing.T) {
 		framePage("/account/reset")
 		screenshot(t, ctx, "embed-05-reset")
 
+		// updateOptions reaches the frame and is acknowledged.
+		eval[any](t, ctx, `window.session.updateOptions({currency: "EUR"}), null`)
+		waitUntil(t, ctx, `window.events.includes("optionsUpdated")`)
+
 		// The token is refreshed before it expires, without the user noticing.
 		waitUntil(t, ctx, `window.events.includes("tokenRefreshed")`)
 		if n := tokens.Load(); n < 2 {

@@ -77,6 +77,22 @@ func TestEmbeddedSessions(t *testing.T) {
 		if _, page := visit(t, b, en.srv.URL+"/account/identity"); !strings.Contains(page, `href="http://localhost:3000/verified"`) {
 			t.Fatalf("the identity page does not lead to redirectUrl:\n%s", page)
 		}
+		// The currency option: a currency the recipient has no account in falls back to its own;
+		// one it has is shown.
+		en.credit(en.key, "site_1", "5.00", "GBP")
+		if res, out := en.embedPost(b, "/embed/session/options", map[string]any{"currency": "usd"}, "X-Payport-CSRF", csrf); res.StatusCode != 422 {
+			t.Fatalf("a malformed currency: %d %v", res.StatusCode, out)
+		}
+		en.embedPost(b, "/embed/session/options", map[string]any{"currency": "JPY"}, "X-Payport-CSRF", csrf)
+		if _, body := visit(t, b, en.srv.URL+"/rewards/balance"); !strings.Contains(body, "12.00 EUR") {
+			t.Fatalf("JPY without an account did not fall back to EUR:\n%s", body)
+		}
+		if res, _ := en.embedPost(b, "/embed/session/options", map[string]any{"currency": "GBP"}, "X-Payport-CSRF", csrf); res.StatusCode != 200 {
+			t.Fatalf("currency option: %d", res.StatusCode)
+		}
+		if _, body := visit(t, b, en.srv.URL+"/rewards/balance"); !strings.Contains(body, "5.00 GBP") {
+			t.Fatalf("the GBP balance is not shown:\n%s", body)
+		}
 		// The same token opens a second session (a remount); it is not single-use.
 		if res, _ := en.embedPost(en.browser(), "/embed/session", map[string]any{"token": tok, "origin": host}); res.StatusCode != 200 {
 			t.Fatalf("second session from one token: %d", res.StatusCode)

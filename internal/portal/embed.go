@@ -18,6 +18,7 @@ func (h *Handler) registerEmbed(mux *http.ServeMux) {
 	mux.HandleFunc("GET /embed/frame", h.embedFrame)
 	mux.HandleFunc("POST /embed/session", h.embedSession)
 	mux.HandleFunc("POST /embed/session/refresh", h.embedRefresh)
+	mux.HandleFunc("POST /embed/session/options", h.embedOptions)
 	mux.Handle("GET /portal/embed.js", http.FileServerFS(staticFS))
 	mux.Handle("GET /portal/embed-shell.js", http.FileServerFS(staticFS))
 	mux.HandleFunc("GET /embed/payouts-session.js", h.componentBundle)
@@ -58,12 +59,13 @@ func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Token, Origin string
 		RedirectURL   string `json:"redirect_url"`
+		Currency      string `json:"currency"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || in.Token == "" {
 		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token, origin}"})
 		return
 	}
-	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin, in.RedirectURL)
+	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin, in.RedirectURL, in.Currency)
 	var ae *app.Error
 	switch {
 	case errors.Is(err, app.ErrEmbedToken):
@@ -86,13 +88,8 @@ func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
 
 // embedRefresh extends the frame's session with a fresh access token.
 func (h *Handler) embedRefresh(w http.ResponseWriter, r *http.Request) {
-	c, err := r.Cookie(CookieName)
-	var s store.PortalSession
-	if err == nil {
-		s, err = h.app.PortalSessionByToken(r.Context(), c.Value)
-	}
-	if err != nil || !sameToken(r.Header.Get("X-Payport-CSRF"), s.CSRFToken) {
-		writeJSON(w, http.StatusUnauthorized, embedProblem{"unauthorized", "the session has ended"})
+	s, c, ok := h.embeddedSession(w, r)
+	if !ok {
 		return
 	}
 	var in struct{ Token string }
@@ -107,4 +104,36 @@ func (h *Handler) embedRefresh(w http.ResponseWriter, r *http.Request) {
 	}
 	h.setSessionCookie(w, c.Value, exp, true)
 	writeJSON(w, http.StatusOK, map[string]string{"expires_at": exp.UTC().Format(time.RFC3339)})
+}
+
+// embeddedSession is the session of a request from the frame's script (cookie and CSRF header).
+func (h *Handler) embeddedSession(w http.ResponseWriter, r *http.Request) (store.PortalSession, *http.Cookie, bool) {
+	c, err := r.Cookie(CookieName)
+	var s store.PortalSession
+	if err == nil {
+		s, err = h.app.PortalSessionByToken(r.Context(), c.Value)
+	}
+	if err != nil || !sameToken(r.Header.Get("X-Payport-CSRF"), s.CSRFToken) {
+		writeJSON(w, http.StatusUnauthorized, embedProblem{"unauthorized", "the session has ended"})
+		return s, c, false
+	}
+	return s, c, true
+}
+
+// embedOptions applies the component's updateOptions (the currency shown).
+func (h *Handler) embedOptions(w http.ResponseWriter, r *http.Request) {
+	s, _, ok := h.embeddedSession(w, r)
+	if !ok {
+		return
+	}
+	var in struct{ Currency string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {currency}"})
+		return
+	}
+	if err := h.app.SetEmbeddedCurrency(r.Context(), s, in.Currency); err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, embedProblem{"invalid_currency", err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"currency": in.Currency})
 }

@@ -340,7 +340,7 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 func (h *Handler) balance(w http.ResponseWriter, r *http.Request) {
 	s := r.Context().Value(sessionKey{}).(store.PortalSession)
 	t := textsFor(r)
-	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
+	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, h.app.PortalCurrency(r.Context(), s))
 	if err != nil {
 		h.log.Error("portal balance", "err", err)
 		h.unavailable(w, r)

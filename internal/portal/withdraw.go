@@ -16,7 +16,7 @@ import (
 
 func (h *Handler) withdrawData(r *http.Request, s store.PortalSession) (map[string]any, error) {
 	t := textsFor(r)
-	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
+	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, h.app.PortalCurrency(r.Context(), s))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (h *Handler) withdrawSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/rewards/withdraw", http.StatusSeeOther)
 		return
 	}
-	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, "")
+	info, err := h.app.GetBalanceInfo(r.Context(), s.Scope, s.RecipientID, h.app.PortalCurrency(r.Context(), s))
 	if err != nil {
 		h.unavailable(w, r)
 		return

@@ -60,8 +60,10 @@ type PortalSession struct {
 	UseCase string
 	// EmbedOrigin is the parent page's origin of an embedded session ("" otherwise).
 	EmbedOrigin string
-	ExpiresAt   time.Time
-	CreatedAt   time.Time
+	// Currency is the currency an embedded session asked to show ("" for the recipient's own).
+	Currency  string
+	ExpiresAt time.Time
+	CreatedAt time.Time
 }
 
 // Side is one end of a transfer.
@@ -249,6 +251,8 @@ type Tx interface {
 	// when the grant was claimed before, ErrNotFound when the recipient does not exist.
 	ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now time.Time) (tenant.Scope, error)
 	InsertPortalSession(ctx context.Context, s PortalSession) error
+	// SetPortalSessionCurrency changes the currency an embedded session shows.
+	SetPortalSessionCurrency(ctx context.Context, tokenHash, currency string) error
 	// ExtendPortalSession moves a session's expiry (an embedded session's token was refreshed).
 	ExtendPortalSession(ctx context.Context, tokenHash string, expiresAt time.Time) error
 	// GetPortalSession finds a live session by its token's hash.

@@ -15,7 +15,7 @@
       method: "POST",
       headers: { "Content-Type": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify({ token: e.data.token, origin: origin, redirect_url: e.data.redirectUrl || "" })
+      body: JSON.stringify({ token: e.data.token, origin: origin, redirect_url: e.data.redirectUrl || "", currency: e.data.currency || "" })
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {

@@ -39,6 +39,15 @@
           post({ type: "payport:token_refreshed" });
         })
         .catch(function () { post({ type: "payport:error", code: "token_refresh_failed", message: "Payport could not be reached." }); });
+    } else if (m.type === "payport:options" && typeof m.currency === "string") {
+      fetch("/embed/session/options", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-Payport-CSRF": csrf }, body: JSON.stringify({ currency: m.currency }) })
+        .then(function (r) {
+          if (!r.ok) { post({ type: "payport:error", code: "invalid_options", message: "the currency was refused" }); return; }
+          post({ type: "payport:options_updated" });
+          window.location.reload();
+        })
+        .catch(function () { post({ type: "payport:error", code: "network", message: "Payport could not be reached." }); });
     } else if (m.type === "payport:options") {
       post({ type: "payport:options_updated" });
     }

@@ -74,10 +74,10 @@ func (t *Tx) ClaimGrant(ctx context.Context, g grant.Grant, claims []byte, now t
 // InsertPortalSession implements store.Tx.
 func (t *Tx) InsertPortalSession(ctx context.Context, s store.PortalSession) error {
 	_, err := t.exec(ctx, `INSERT INTO portal_sessions (token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending,
-		hide_transactions, expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		hide_transactions, expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin, currency)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		s.TokenHash, s.GrantID, s.Scope.OrgID, string(s.Scope.Mode), s.RecipientID, s.CSRFToken, s.TwoFactorPending, s.HideTransactions,
-		t.ts(s.ExpiresAt), t.ts(s.CreatedAt), s.RedirectURI, s.AutoRedirect, useCaseOr(s.UseCase), s.EmbedOrigin)
+		t.ts(s.ExpiresAt), t.ts(s.CreatedAt), s.RedirectURI, s.AutoRedirect, useCaseOr(s.UseCase), s.EmbedOrigin, s.Currency)
 	return err
 }
 
@@ -87,9 +87,9 @@ func (t *Tx) GetPortalSession(ctx context.Context, tokenHash string, now time.Ti
 	var mode string
 	var expires, created Time
 	err := t.queryRow(ctx, `SELECT token_hash, grant_id, org_id, mode, recipient_id, csrf_token, two_factor_pending, hide_transactions,
-		expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, t.ts(now)).
+		expires_at, created_at, redirect_uri, auto_redirect_to_setup, use_case, embed_origin, currency FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2`, tokenHash, t.ts(now)).
 		Scan(&s.TokenHash, &s.GrantID, &s.Scope.OrgID, &mode, &s.RecipientID, &s.CSRFToken, &s.TwoFactorPending, &s.HideTransactions,
-			&expires, &created, &s.RedirectURI, &s.AutoRedirect, &s.UseCase, &s.EmbedOrigin)
+			&expires, &created, &s.RedirectURI, &s.AutoRedirect, &s.UseCase, &s.EmbedOrigin, &s.Currency)
 	s.Scope.Mode, s.ExpiresAt, s.CreatedAt = tenant.Mode(mode), expires.T, created.T
 	return s, t.mapErr(err)
 }
@@ -104,4 +104,9 @@ func useCaseOr(u string) string {
 // ExtendPortalSession implements store.Tx.
 func (t *Tx) ExtendPortalSession(ctx context.Context, tokenHash string, expiresAt time.Time) error {
 	return expectOne(t.exec(ctx, `UPDATE portal_sessions SET expires_at = $2 WHERE token_hash = $1`, tokenHash, t.ts(expiresAt)))
+}
+
+// SetPortalSessionCurrency implements store.Tx.
+func (t *Tx) SetPortalSessionCurrency(ctx context.Context, tokenHash, currency string) error {
+	return expectOne(t.exec(ctx, `UPDATE portal_sessions SET currency = $2 WHERE token_hash = $1`, tokenHash, currency))
 }
