@@ -29,8 +29,10 @@ type RecipientView struct {
 	MinimumWithdrawalAmount *string         `json:"minimum_withdrawal_amount" doc:"Recipient-specific minimum withdrawal; null means the org default applies."`
 	Metadata                json.RawMessage `json:"metadata"`
 	Livemode                bool            `json:"livemode"`
-	CreatedAt               time.Time       `json:"created_at"`
-	UpdatedAt               time.Time       `json:"updated_at"`
+	// Identity is the onboarding status (seed 004), shown when one recipient is read.
+	Identity  *IdentityView `json:"identity,omitempty" doc:"Identity verification status (unverified, pending, verified, rejected with a reason); the details are never shown."`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 func viewRecipient(r recipient.Recipient) RecipientView {
@@ -246,8 +248,17 @@ func (a *App) GetRecipient(ctx context.Context, scope tenant.Scope, ref string) 
 	var v RecipientView
 	err := a.Store.Read(ctx, func(tx store.Tx) error {
 		r, err := tx.GetRecipient(ctx, scope, ref)
+		if err != nil {
+			return mapNotFound(err, "recipient")
+		}
 		v = viewRecipient(r)
-		return mapNotFound(err, "recipient")
+		id, err := tx.GetIdentity(ctx, scope, r.ID, false)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		iv := viewIdentity(id)
+		v.Identity = &iv
+		return nil
 	})
 	return v, err
 }

@@ -155,6 +155,9 @@ func TestAccountLinksAndOnboarding(t *testing.T) {
 		if info := en.info(en.key, "site_1"); info["can_withdraw"] != true {
 			t.Fatalf("balance info after verification %v", info)
 		}
+		if r := en.must(200, "GET", "/api/recipients/site_1", en.key, nil).obj(t); get(t, r, "identity.status") != "verified" {
+			t.Fatalf("GET /api/recipients/{id} %v", r)
+		}
 		if evs := en.must(200, "GET", "/api/events?type=recipient.identity_verified", en.key, nil).obj(t)["items"].([]any); len(evs) != 1 {
 			t.Fatalf("identity events %v", evs)
 		}
