@@ -3,6 +3,7 @@ package acquirer
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,4 +74,30 @@ func TestSandboxOutcomes(t *testing.T) {
 	if !res.Approved || res.Reference != "sbx_ch_abc" {
 		t.Errorf("any other card: %+v", res)
 	}
+}
+
+// FuzzParseCard: an accepted card number is 12 to 19 digits passing the Luhn check, its CVC 3
+// or 4 digits, and its expiry a real month.
+//
+//	go test -run '^$' -fuzz FuzzParseCard -fuzztime 60s ./internal/acquirer/
+func FuzzParseCard(f *testing.F) {
+	f.Add("4242 4242 4242 4242", "12/30", "123", "Ada")
+	f.Add("4242-4242-4242-4241", "1/2031", "1234", " ")
+	f.Add("٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢", "12/30", "١٢٣", "Ada")
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, number, expiry, cvc, holder string) {
+		c, err := ParseCard(number, expiry, cvc, holder, now)
+		if err != nil {
+			return
+		}
+		if len(c.Number) < 12 || len(c.Number) > 19 || strings.Trim(c.Number, "0123456789") != "" || !Luhn(c.Number) {
+			t.Fatalf("accepted number %q", c.Number)
+		}
+		if (len(c.CVC) != 3 && len(c.CVC) != 4) || strings.Trim(c.CVC, "0123456789") != "" {
+			t.Fatalf("accepted CVC %q", c.CVC)
+		}
+		if c.ExpMonth < 1 || c.ExpMonth > 12 || c.Holder == "" {
+			t.Fatalf("accepted %+v", c)
+		}
+	})
 }
