@@ -266,7 +266,11 @@ func (a *App) RailFile(ctx context.Context, scope tenant.Scope, fileID string) (
 		f, err = tx.GetRailFile(ctx, scope, fileID)
 		return mapNotFound(err, "file")
 	})
-	return viewRailFile(f), f.Content, err
+	if err != nil {
+		// No view of an empty file: it has no currency to format its total in.
+		return RailFileView{}, nil, err
+	}
+	return viewRailFile(f), f.Content, nil
 }
 
 // ListRailFiles lists exported files, newest first.
