@@ -321,8 +321,15 @@ func TestHTTPSInLiveAndTestMode(t *testing.T) {
 			t.Errorf("%+v: Deliver over https = %+v, want 200", p, a)
 		}
 	}
-	// The client checks certificates: an unknown one fails.
-	a := Deliver(context.Background(), NewClient(Policy{AllowPrivate: true}), srv.URL+"/hook", "evt_1", time.Now(), []byte("{}"), []string{newSecret(t)})
+	// The client checks certificates: an unknown one fails. (A handshake that times out on an
+	// overloaded CI machine proves nothing either way, so it is tried again, a few times.)
+	var a Attempt
+	for try := 0; try < 3; try++ {
+		a = Deliver(context.Background(), NewClient(Policy{AllowPrivate: true}), srv.URL+"/hook", "evt_1", time.Now(), []byte("{}"), []string{newSecret(t)})
+		if !strings.Contains(a.Err, "timed out") {
+			break
+		}
+	}
 	if a.StatusCode != 0 || !strings.Contains(a.Err, "certificate") {
 		t.Errorf("untrusted certificate: %+v, want a certificate error", a)
 	}
