@@ -58,6 +58,7 @@ type CLI struct {
 		Portal   BenchPortalCmd   `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
 		Payments BenchPaymentsCmd `cmd:"" help:"Load-test POST /api/payments against a running server."`
 	} `cmd:"" help:"Benchmarks."`
+	Backup  BackupCmd  `cmd:"" help:"Copy the embedded SQLite database (and master key) while Payport runs."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
