@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/org"
-	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/recipient"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
@@ -149,15 +147,11 @@ func accountURL(field, raw string, scope tenant.Scope, allowlist []string) error
 	if raw == "" {
 		return invalid(field, "%s is required", field)
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return invalid(field, "%s must be an absolute http(s) URL", field)
+	if err := httpsURLField(field, raw, scope.Mode); err != nil {
+		return err
 	}
-	if scope.Mode == tenant.Test && u.Scheme == "http" && isLoopbackHost(u.Hostname()) {
-		return nil
-	}
-	if u.Scheme != "https" {
-		return invalid(field, "%s must use https (plain http only to localhost with a test-mode key)", field)
+	if strings.HasPrefix(strings.ToLower(raw), "http://") {
+		return nil // test-mode localhost, which httpsURLField alone lets through
 	}
 	if grant.CheckRedirect(raw, nil, allowlist) != nil {
 		return invalid(field, "%s is not on the org's redirect allowlist (settings.portal.redirect_allowlist)", field)
@@ -414,11 +408,7 @@ func (a *App) clearAccount(ctx context.Context, scope tenant.Scope, recipientID,
 			return err
 		}
 		for _, m := range methods {
-			m.Status, m.IsDefault, m.UpdatedAt = payout.StatusArchived, false, now
-			if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
-				return err
-			}
-			if err := a.recordEvent(ctx, tx, scope, PayoutMethodRemoved, m.ID, viewMethod(m), now); err != nil {
+			if _, err := a.archiveMethodTx(ctx, tx, m, now); err != nil {
 				return err
 			}
 		}

@@ -109,17 +109,6 @@ func (n *JSONNumber) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// LinkPublicView is what anyone holding an OTP-gated link's id sees before proving the email:
-// enough to show the page's state, nothing about the customer or the amount.
-type LinkPublicView struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Status      string    `json:"status"`
-	OTPRequired bool      `json:"otp_required"`
-	OrgName     string    `json:"org_name"`
-	ExpiresAt   time.Time `json:"expires_at"`
-}
-
 // CreateLinkInput is the body of POST /payment-links.
 type CreateLinkInput struct {
 	Email         string
@@ -369,33 +358,37 @@ func (a *App) linkEmail(l link.Link, o org.Org, reminder bool, now time.Time) (m
 	return mail.Message{ID: id.New("msg"), To: l.Email, Subject: subject, Text: text, HTML: html.String(), CreatedAt: now}, nil
 }
 
-// GetLink reads a link for anyone holding its id: the full object for a direct link, or for an
-// OTP-gated one when proof is given (a payment-link token of its email, or a key of its org);
-// otherwise only the public part.
-func (a *App) GetLink(ctx context.Context, linkID string, proof LinkProof) (LinkView, *LinkPublicView, error) {
+// ErrLinkProofNeeded: an OTP-gated link shows its full object only to proof of its email.
+var ErrLinkProofNeeded = errors.New("this link is OTP-gated: send Authorization: Bearer with the token of PUT /payment-links/otp for its email")
+
+// readLink reads a link of any org (its id is the customer's capability), as it stands now.
+func (a *App) readLink(ctx context.Context, linkID string) (link.Link, error) {
 	var l link.Link
-	var o org.Org
-	err := a.Store.Read(ctx, func(tx store.Tx) error {
+	err := a.Store.Query(ctx, func(tx store.Tx) error {
 		var err error
-		if l, err = tx.GetLink(ctx, linkID, false); err != nil {
-			return mapNotFound(err, "payment link")
-		}
-		o, err = tx.GetOrg(ctx, l.Scope.OrgID)
-		return err
+		l, err = tx.GetLink(ctx, linkID, false)
+		return mapNotFound(err, "payment link")
 	})
+	return a.currentStatus(l), err
+}
+
+// open reports whether proof may see a link's full object: a direct or pre-verified link, or a
+// gated one with a payment-link token of its email or a key of its org.
+func (p LinkProof) open(l link.Link) bool {
+	return !l.OTPRequired || l.PreVerified || p.allows(l)
+}
+
+// GetLink reads a link for anyone holding its id: the full object, or ErrLinkProofNeeded for an
+// OTP-gated link without proof.
+func (a *App) GetLink(ctx context.Context, linkID string, proof LinkProof) (LinkView, error) {
+	l, err := a.readLink(ctx, linkID)
 	if err != nil {
-		return LinkView{}, nil, err
+		return LinkView{}, err
 	}
-	l = a.currentStatus(l)
-	if !l.OTPRequired || l.PreVerified || proof.allows(l) {
-		return a.viewLink(l), nil, nil
+	if !proof.open(l) {
+		return LinkView{}, ErrLinkProofNeeded
 	}
-	name := o.Settings.Portal.DisplayName
-	if name == "" {
-		name = o.Name
-	}
-	return LinkView{}, &LinkPublicView{ID: l.ID, URL: a.PublicURL + "/pay/" + l.ID, Status: string(l.Status), OTPRequired: true,
-		OrgName: name, ExpiresAt: l.ExpiresAt}, nil
+	return a.viewLink(l), nil
 }
 
 // currentStatus shows a link past its expiry as expired even before the job marked it.
@@ -424,26 +417,22 @@ func (p LinkProof) allows(l link.Link) bool {
 type LinkValidity struct {
 	Valid  bool   `json:"valid"`
 	Reason string `json:"reason,omitempty" enum:"expired,revoked,paid" doc:"Why the link cannot be used."`
-	// Link is the full object, or null for an OTP-gated link without proof (then PublicLink).
-	Link       *LinkView       `json:"link"`
-	PublicLink *LinkPublicView `json:"public_link,omitempty"`
+	// Link is the full object, or null for an OTP-gated link without proof.
+	Link *LinkView `json:"link"`
 }
 
 // VerifyLink says whether a link can be used now (not expired, revoked or paid).
 func (a *App) VerifyLink(ctx context.Context, linkID string, proof LinkProof) (LinkValidity, error) {
-	v, pub, err := a.GetLink(ctx, linkID, proof)
+	l, err := a.readLink(ctx, linkID)
 	if err != nil {
 		return LinkValidity{}, err
 	}
-	status := v.Status
-	if pub != nil {
-		status = pub.Status
-	}
-	out := LinkValidity{Valid: status == string(link.Active), PublicLink: pub}
+	out := LinkValidity{Valid: l.Status == link.Active}
 	if !out.Valid {
-		out.Reason = status
+		out.Reason = string(l.Status)
 	}
-	if pub == nil {
+	if proof.open(l) {
+		v := a.viewLink(l)
 		out.Link = &v
 	}
 	return out, nil
@@ -870,7 +859,8 @@ func (a *App) PayLink(ctx context.Context, linkID, email, amount string) (Paymen
 			minor = *l.Amount
 		} else {
 			if minor, err = money.ParseDecimal(strings.TrimSpace(amount), c); err != nil || minor <= 0 {
-				return invalid("amount", "enter an amount such as %s", money.Format(int64(1000*pow10(c.Digits())/100), c))
+				ten, _ := money.ParseDecimal("10", c)
+				return invalid("amount", "enter an amount such as %s", money.Format(ten, c))
 			}
 		}
 		p := payment.Payment{ID: id.New("pay"), Scope: l.Scope, Type: payment.Payin, Status: payment.Pending, Amount: minor,
@@ -909,12 +899,4 @@ func (a *App) markLinkPaidTx(ctx context.Context, tx store.Tx, p payment.Payment
 		return err
 	}
 	return a.recordEvent(ctx, tx, l.Scope, LinkPaid, l.ID, a.viewLink(l), now)
-}
-
-func pow10(n int) int {
-	v := 1
-	for range n {
-		v *= 10
-	}
-	return v
 }

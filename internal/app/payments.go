@@ -366,7 +366,7 @@ func (a *App) ExpirePayments(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// formOpen reports why a hosted form can no longer be used ("" when it can).
+// formClosed reports why a hosted form can no longer be used ("" when it can).
 func formClosed(p payment.Payment, now time.Time) string {
 	switch {
 	case p.Status == payment.Pending && p.ExpiresAt != nil && !p.ExpiresAt.After(now):

@@ -208,8 +208,7 @@ func (a *App) RemovePayoutMethod(ctx context.Context, scope tenant.Scope, ref, m
 		}
 		now := a.now()
 		wasDefault := m.IsDefault
-		m.Status, m.IsDefault, m.UpdatedAt = payout.StatusArchived, false, now
-		if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+		if m, err = a.archiveMethodTx(ctx, tx, m, now); err != nil {
 			return err
 		}
 		if wasDefault {
@@ -226,9 +225,19 @@ func (a *App) RemovePayoutMethod(ctx context.Context, scope tenant.Scope, ref, m
 			}
 		}
 		v = viewMethod(m)
-		return a.recordEvent(ctx, tx, scope, PayoutMethodRemoved, m.ID, v, now)
+		return nil
 	})
 	return v, err
+}
+
+// archiveMethodTx archives a payout method (payments that used it keep naming it) and records
+// payout_method.removed.
+func (a *App) archiveMethodTx(ctx context.Context, tx store.Tx, m payout.Method, now time.Time) (payout.Method, error) {
+	m.Status, m.IsDefault, m.UpdatedAt = payout.StatusArchived, false, now
+	if err := tx.UpdatePayoutMethod(ctx, m); err != nil {
+		return m, err
+	}
+	return m, a.recordEvent(ctx, tx, m.Scope, PayoutMethodRemoved, m.ID, viewMethod(m), now)
 }
 
 // SetDefaultPayoutMethod makes a method the recipient's default.

@@ -61,8 +61,9 @@ func TestEmbeddedSessions(t *testing.T) {
 		if res, _ := visit(t, en.browser(), en.srv.URL+"/auth/ext/"+tok); res.StatusCode != 401 {
 			t.Fatalf("access token at /auth/ext: %d", res.StatusCode)
 		}
-		if res, _ := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host, "redirect_url": "https://evil.example/done"}); res.StatusCode != 422 {
-			t.Fatalf("redirect_url off the allowlist: %d", res.StatusCode)
+		if res, out := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host, "redirect_url": "https://evil.example/done"}); res.StatusCode != 422 ||
+			out["field"] != "redirect_url" || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+			t.Fatalf("redirect_url off the allowlist: %d %v %s", res.StatusCode, out, res.Header.Get("Content-Type"))
 		}
 		res, out := en.embedPost(b, "/embed/session", map[string]any{"token": tok, "origin": host, "redirect_url": "http://localhost:3000/verified"})
 		if res.StatusCode != 200 || out["next"] != "/rewards/balance" {

@@ -149,13 +149,13 @@ func (s *Server) routeLinks() {
 		LinkRefParam
 		AuthorizationHeader
 	}) (*struct{ Body app.LinkView }, error) {
-		v, pub, err := s.app.GetLink(ctx, in.LinkID, s.linkProof(ctx, in.Authorization))
+		v, err := s.app.GetLink(ctx, in.LinkID, s.linkProof(ctx, in.Authorization))
+		if errors.Is(err, app.ErrLinkProofNeeded) {
+			return nil, &Problem{Type: problemType("otp_required"), Title: "Unauthorized", Status: http.StatusUnauthorized, Code: "otp_required",
+				Detail: err.Error()}
+		}
 		if err != nil {
 			return nil, s.fail(ctx, err)
-		}
-		if pub != nil {
-			return nil, &Problem{Type: problemType("otp_required"), Title: "Unauthorized", Status: http.StatusUnauthorized, Code: "otp_required",
-				Detail: "this link is OTP-gated: send Authorization: Bearer with the token of PUT /payment-links/otp for its email"}
 		}
 		return &struct{ Body app.LinkView }{v}, nil
 	})
@@ -175,7 +175,6 @@ func (s *Server) routeLinks() {
 		if err != nil {
 			return nil, s.fail(ctx, err)
 		}
-		v.PublicLink = nil
 		return &struct{ Body app.LinkValidity }{v}, nil
 	})
 

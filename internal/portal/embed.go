@@ -49,9 +49,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-type embedProblem struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+// embedProblem answers the frame's script with an RFC 9457 problem, like the API's.
+func embedProblem(w http.ResponseWriter, status int, code, field, detail string) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "urn:payport:problem:" + code, "title": http.StatusText(status),
+		"status": status, "detail": detail, "code": code, "field": field})
 }
 
 // embedSession trades the access token the shell received for a portal session.
@@ -62,24 +66,24 @@ func (h *Handler) embedSession(w http.ResponseWriter, r *http.Request) {
 		Currency      string `json:"currency"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil || in.Token == "" {
-		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token, origin}"})
+		embedProblem(w, http.StatusBadRequest, "bad_request", "token", "send {token, origin}")
 		return
 	}
 	s, err := h.app.StartEmbeddedSession(r.Context(), in.Token, in.Origin, in.RedirectURL, in.Currency)
 	var ae *app.Error
 	switch {
 	case errors.Is(err, app.ErrEmbedToken):
-		writeJSON(w, http.StatusUnauthorized, embedProblem{"invalid_token", err.Error()})
+		embedProblem(w, http.StatusUnauthorized, "invalid_token", "", err.Error())
 		return
 	case errors.Is(err, app.ErrEmbedOrigin):
-		writeJSON(w, http.StatusForbidden, embedProblem{"origin_not_allowed", err.Error()})
+		embedProblem(w, http.StatusForbidden, "origin_not_allowed", "", err.Error())
 		return
 	case errors.As(err, &ae):
-		writeJSON(w, http.StatusUnprocessableEntity, embedProblem{ae.Code, ae.Message})
+		embedProblem(w, http.StatusUnprocessableEntity, ae.Code, ae.Field, ae.Message)
 		return
 	case err != nil:
 		h.log.Error("embedded session", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, embedProblem{"unavailable", "try again shortly"})
+		embedProblem(w, http.StatusServiceUnavailable, "unavailable", "", "try again shortly")
 		return
 	}
 	h.setSessionCookie(w, s.Token, s.ExpiresAt, true)
@@ -94,12 +98,12 @@ func (h *Handler) embedRefresh(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct{ Token string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {token}"})
+		embedProblem(w, http.StatusBadRequest, "bad_request", "token", "send {token}")
 		return
 	}
 	exp, err := h.app.RefreshEmbeddedSession(r.Context(), s, in.Token)
 	if err != nil {
-		writeJSON(w, http.StatusUnauthorized, embedProblem{"invalid_token", "the new token is not valid for this session"})
+		embedProblem(w, http.StatusUnauthorized, "invalid_token", "", "the new token is not valid for this session")
 		return
 	}
 	h.setSessionCookie(w, c.Value, exp, true)
@@ -114,7 +118,7 @@ func (h *Handler) embeddedSession(w http.ResponseWriter, r *http.Request) (store
 		s, err = h.app.PortalSessionByToken(r.Context(), c.Value)
 	}
 	if err != nil || !sameToken(r.Header.Get("X-Payport-CSRF"), s.CSRFToken) {
-		writeJSON(w, http.StatusUnauthorized, embedProblem{"unauthorized", "the session has ended"})
+		embedProblem(w, http.StatusUnauthorized, "unauthorized", "", "the session has ended")
 		return s, c, false
 	}
 	return s, c, true
@@ -128,11 +132,11 @@ func (h *Handler) embedOptions(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct{ Currency string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, embedProblem{"bad_request", "send {currency}"})
+		embedProblem(w, http.StatusBadRequest, "bad_request", "currency", "send {currency}")
 		return
 	}
 	if err := h.app.SetEmbeddedCurrency(r.Context(), s, in.Currency); err != nil {
-		writeJSON(w, http.StatusUnprocessableEntity, embedProblem{"invalid_currency", err.Error()})
+		embedProblem(w, http.StatusUnprocessableEntity, "invalid_currency", "currency", err.Error())
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"currency": in.Currency})

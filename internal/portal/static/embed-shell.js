@@ -21,8 +21,8 @@
     }).then(function (res) {
       if (!res.ok) {
         // Only the origin that sent the token hears why it failed.
-        window.parent.postMessage({ type: "payport:error", code: res.body.code || "invalid_token", message: res.body.message || "" }, origin);
-        document.getElementById("state").textContent = res.body.message || "This session could not start.";
+        window.parent.postMessage({ type: "payport:error", code: res.body.code || "invalid_token", message: res.body.detail || "" }, origin);
+        document.getElementById("state").textContent = res.body.detail || "This session could not start.";
         return;
       }
       window.location.replace(res.body.next);

@@ -34,7 +34,7 @@
         headers: { "Content-Type": "application/json", "X-Payport-CSRF": csrf }, body: JSON.stringify({ token: m.token }) })
         .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
         .then(function (res) {
-          if (!res.ok) { post({ type: "payport:error", code: "token_refresh_failed", message: res.body.message || "" }); return; }
+          if (!res.ok) { post({ type: "payport:error", code: "token_refresh_failed", message: res.body.detail || "" }); return; }
           expiresAt = Date.parse(res.body.expires_at); schedule();
           post({ type: "payport:token_refreshed" });
         })

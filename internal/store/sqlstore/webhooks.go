@@ -205,17 +205,31 @@ func scanEvents(rows *sql.Rows) ([]event.Event, error) {
 	return out, rows.Err()
 }
 
-// PaymentWebhookURLs implements store.Tx.
+// PaymentWebhookURLs implements store.Tx: one query per 500 ids (the dispatcher asks for a
+// whole batch of events at once).
 func (t *Tx) PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, id := range paymentIDs {
-		var u string
-		err := t.queryRow(ctx, `SELECT webhook_url FROM payments WHERE id = $1`, id).Scan(&u)
-		if err != nil && err != sql.ErrNoRows {
+	for start := 0; start < len(paymentIDs); start += maxInList {
+		part := paymentIDs[start:min(start+maxInList, len(paymentIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := t.query(ctx, `SELECT id, webhook_url FROM payments WHERE webhook_url <> '' AND id IN (`+placeholders(1, len(part))+`)`, args...)
+		if err != nil {
 			return nil, err
 		}
-		if u != "" {
+		for rows.Next() {
+			var id, u string
+			if err := rows.Scan(&id, &u); err != nil {
+				rows.Close()
+				return nil, err
+			}
 			out[id] = u
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
