@@ -501,13 +501,7 @@ func (a *App) ListLinks(ctx context.Context, key org.APIKey, orgID string, f sto
 			return err
 		}
 		total = n
-		if len(ls) > limit {
-			ls, next = ls[:limit], ls[limit-1].ID
-		}
-		items = make([]LinkView, len(ls))
-		for i, l := range ls {
-			items[i] = a.viewLink(l)
-		}
+		items, next = pageOf(ls, limit, func(l link.Link) string { return l.ID }, a.viewLink)
 		return nil
 	})
 	return items, total, next, err

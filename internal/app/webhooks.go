@@ -181,13 +181,7 @@ func (a *App) newWebhookSecret(aad []byte) (secret, sealed string, err error) {
 func (a *App) ListWebhookEndpoints(ctx context.Context, scope tenant.Scope, cursor string, limit int) (items []WebhookEndpointView, next string, err error) {
 	err = a.Store.Read(ctx, func(tx store.Tx) error {
 		es, err := tx.ListWebhookEndpoints(ctx, scope, cursor, limit+1)
-		if len(es) > limit {
-			es, next = es[:limit], es[limit-1].ID
-		}
-		items = make([]WebhookEndpointView, len(es))
-		for i, e := range es {
-			items[i] = viewEndpoint(e)
-		}
+		items, next = pageOf(es, limit, func(e webhook.Endpoint) string { return e.ID }, viewEndpoint)
 		return err
 	})
 	return items, next, err
@@ -350,13 +344,7 @@ func (a *App) ListEvents(ctx context.Context, scope tenant.Scope, before, after,
 		} else {
 			es, err = tx.ListEventsBefore(ctx, scope, before, typ, limit+1)
 		}
-		if len(es) > limit {
-			es, next = es[:limit], es[limit-1].ID
-		}
-		items = make([]EventView, len(es))
-		for i, e := range es {
-			items[i] = viewEvent(e)
-		}
+		items, next = pageOf(es, limit, func(e event.Event) string { return e.ID }, viewEvent)
 		return err
 	})
 	return items, next, err
@@ -413,14 +401,10 @@ func (a *App) ListDeliveries(ctx context.Context, scope tenant.Scope, endpointID
 			return mapNotFound(err, "webhook endpoint")
 		}
 		as, err := tx.ListWebhookAttempts(ctx, scope, endpointID, "", cursor, limit+1)
-		if len(as) > limit {
-			as, next = as[:limit], as[limit-1].ID
-		}
-		items = make([]WebhookAttemptView, len(as))
-		for i, r := range as {
-			items[i] = WebhookAttemptView{ID: r.ID, EventID: r.EventID, EndpointID: r.EndpointID, Attempt: r.Attempt, StatusCode: r.StatusCode,
+		items, next = pageOf(as, limit, func(r webhook.AttemptRecord) string { return r.ID }, func(r webhook.AttemptRecord) WebhookAttemptView {
+			return WebhookAttemptView{ID: r.ID, EventID: r.EventID, EndpointID: r.EndpointID, Attempt: r.Attempt, StatusCode: r.StatusCode,
 				LatencyMS: r.LatencyMS, ResponseBody: r.ResponseBody, Error: r.Error, CreatedAt: r.CreatedAt}
-		}
+		})
 		return err
 	})
 	return items, next, err
