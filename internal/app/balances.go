@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payport/payport/internal/identity"
+	"strings"
 	"time"
 
 	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
 	"github.com/payport/payport/internal/org"
@@ -77,6 +78,9 @@ type MoneyInput struct {
 	Metadata    json.RawMessage
 	// Key makes the transfer idempotent (the request's Idempotency-Key).
 	Key string
+	// posted, when set, runs in the transaction of a transfer that moved money (not of a
+	// replay): the dashboard writes its audit entry there.
+	posted func(ctx context.Context, tx store.Tx, t ledger.Transfer) error
 }
 
 func (in MoneyInput) parse(signed bool) (money.Currency, int64, error) {
@@ -217,6 +221,11 @@ func (a *App) move(ctx context.Context, scope tenant.Scope, ref string, c money.
 				}
 				if err := a.recordEvent(ctx, tx, scope, typ, lr.Transfer.ID, res, lr.Transfer.CreatedAt); err != nil {
 					return err
+				}
+				if in.posted != nil {
+					if err := in.posted(ctx, tx, lr.Transfer); err != nil {
+						return err
+					}
 				}
 			}
 			return complete(ctx, tx, res)
@@ -425,9 +434,13 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) {
 	var totals []ledger.AccountTotals
 	var pending, processing []store.PaymentSum
+	var broken []string
 	err := a.Store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		if totals, err = tx.AccountTotals(ctx); err != nil {
+			return err
+		}
+		if broken, err = tx.BrokenReferences(ctx, 100); err != nil {
 			return err
 		}
 		if pending, err = tx.SumPayments(ctx, payment.Payout, payment.Pending); err != nil {
@@ -440,6 +453,9 @@ func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) 
 		return nil, 0, err
 	}
 	violations := ledger.Check(totals)
+	for _, b := range broken {
+		violations = append(violations, ledger.Violation{Rule: RuleReferencesExist, Subject: strings.Fields(b)[1], Detail: b})
+	}
 	type key struct {
 		scope    tenant.Scope
 		currency string
@@ -478,6 +494,9 @@ func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) 
 const (
 	RulePendingMatchesPayouts   = "pending_equals_pending_payouts"
 	RuleInTransitMatchesPayouts = "in_transit_equals_processing_payouts"
+	// RuleReferencesExist: every transfer's accounts, transition's payment and payment's file
+	// exist, in the same org.
+	RuleReferencesExist = "references_exist"
 )
 
 // OrgFundingBalance is the org's funding account in one currency, in minor units: payins

@@ -3,12 +3,15 @@ package app_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/store/storetest"
+	"github.com/payport/payport/internal/tenant"
 )
 
 // TestPostBatchKeepsEachPostingsOutcome posts a batch in one transaction where one posting
@@ -86,6 +89,70 @@ func TestPostBatchKeepsEachPostingsOutcome(t *testing.T) {
 				return err
 			}); err != nil || n != 3 {
 				t.Fatalf("%d transfers (%v), want 3", n, err)
+			}
+		})
+	}
+}
+
+// TestLedgerCheckFindsBrokenReferences: PostgreSQL has no foreign keys on transfers,
+// transitions and file membership, so the check must notice a reference to a row that is
+// missing or belongs to another org.
+func TestLedgerCheckFindsBrokenReferences(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope, r := newOrg(t, e)
+			ctx := context.Background()
+			tr, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "5.00", Currency: "EUR"}, app.IdemRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _, err := a.CheckLedger(ctx); err != nil || len(v) != 0 {
+				t.Fatalf("healthy ledger: %v %v", v, err)
+			}
+			// Another org's account passes a foreign key but is still wrong.
+			o2, _, err := a.CreateOrg(ctx, "Other", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scope2 := tenant.Scope{OrgID: o2.ID, Mode: tenant.Test}
+			r2, err := a.CreateRecipient(ctx, scope2, app.RecipientInput{ExternalID: ptr("other"), Currency: ptr("EUR")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Credit(ctx, scope2, r2.ID, app.MoneyInput{Amount: "5.00", Currency: "EUR"}, app.IdemRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			db := a.Store.WriterDB()
+			var otherAccount string
+			if err := db.QueryRow(`SELECT id FROM ledger_accounts WHERE org_id = $1 AND owner_type = 'recipient'`, o2.ID).Scan(&otherAccount); err != nil {
+				t.Fatal(err)
+			}
+			var own string
+			if err := db.QueryRow(`SELECT destination_account_id FROM ledger_transfers WHERE id = $1`, tr.Transfer.ID).Scan(&own); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`UPDATE ledger_transfers SET destination_account_id = $1 WHERE id = $2`, otherAccount, tr.Transfer.ID); err != nil {
+				t.Fatal(err)
+			}
+			v, _, err := a.CheckLedger(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, x := range v {
+				if x.Rule == app.RuleReferencesExist && x.Subject == tr.Transfer.ID && strings.Contains(x.Detail, otherAccount) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the check did not name transfer %s pointing at another org's account: %v", tr.Transfer.ID, v)
+			}
+			if _, err := db.Exec(`UPDATE ledger_transfers SET destination_account_id = $1 WHERE id = $2`, own, tr.Transfer.ID); err != nil {
+				t.Fatal(err)
+			}
+			if v, _, err := a.CheckLedger(ctx); err != nil || len(v) != 0 {
+				t.Fatalf("repaired ledger: %v %v", v, err)
 			}
 		})
 	}

@@ -124,40 +124,51 @@ func BenchmarkExport100k(b *testing.B) {
 	}
 }
 
-// seedPendingPayouts makes n pending live payouts on a file rail, written straight through the
-// store in one transaction (the API would take minutes to make them).
+// seedPendingPayouts makes n pending live payouts on a file rail, spread over EXPORT_RECIPIENTS
+// recipients (default 1,000; each has its own bank account and balance, so the export changes
+// thousands of balances), written straight through the store in one transaction (the API
+// would take minutes to make them).
 func seedPendingPayouts(b *testing.B, eng storetest.Engine, railName string, n int) (*app.App, tenant.Scope, int) {
 	b.Helper()
 	a, scope := liveOrg(b, eng)
 	ctx := context.Background()
+	nr := min(1000, n)
+	if v := os.Getenv("EXPORT_RECIPIENTS"); v != "" {
+		nr, _ = strconv.Atoi(v)
+	}
 	cur, input := "USD", app.PayoutMethodInput{HolderName: "Paul Jones", RoutingNumber: "091000019", AccountNumber: "123456789", AccountType: "checking"}
 	if railName == "sepa" {
 		cur, input = "EUR", app.PayoutMethodInput{HolderName: "Zoë Ærø", IBAN: germanIBAN("0000")}
 	}
-	r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr("bulk"), Currency: &cur})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: fmt.Sprint(n), Currency: cur}, app.IdemRequest{}); err != nil {
-		b.Fatal(err)
-	}
-	m, err := a.AddPayoutMethod(ctx, scope, r.ID, input)
-	if err != nil {
-		b.Fatal(err)
+	recipients, methods := make([]string, nr), make([]string, nr)
+	for i := range nr {
+		r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr(fmt.Sprint("bulk", i)), Currency: &cur})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: fmt.Sprint(n/nr + 1), Currency: cur}, app.IdemRequest{}); err != nil {
+			b.Fatal(err)
+		}
+		m, err := a.AddPayoutMethod(ctx, scope, r.ID, input)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recipients[i], methods[i] = r.ID, m.ID
 	}
 	now := time.Now().UTC()
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		postings := make([]ledger.Posting, n)
 		for i := range n {
+			r, m := recipients[i%nr], methods[i%nr]
 			p := payment.Payment{ID: id.New("pay"), Scope: scope, Type: payment.Payout, Status: payment.Pending, Amount: 100,
-				Currency: cur, RecipientID: r.ID, PayoutMethodID: m.ID, Rail: railName, Source: payment.SourceWithdrawal,
+				Currency: cur, RecipientID: r, PayoutMethodID: m, Rail: railName, Source: payment.SourceWithdrawal,
 				CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertPayment(ctx, p); err != nil {
 				return err
 			}
 			postings[i] = ledger.Posting{Kind: app.KindWithdrawal, Amount: 100, PaymentID: p.ID,
-				Source:      ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r.ID, Kind: ledger.Available, Currency: cur},
-				Destination: ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r.ID, Kind: ledger.Pending, Currency: cur}}
+				Source:      ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r, Kind: ledger.Available, Currency: cur},
+				Destination: ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r, Kind: ledger.Pending, Currency: cur}}
 		}
 		_, err := ledger.Post(ctx, tx, now, postings)
 		return err

@@ -480,27 +480,38 @@ func (a *App) settleTx(ctx context.Context, tx store.Tx, paymentID string, scope
 func (a *App) CancelPayment(ctx context.Context, scope tenant.Scope, paymentID string) (PaymentView, error) {
 	var v PaymentView
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		p, err := tx.GetPayment(ctx, scope, paymentID, true)
-		if err != nil {
-			return mapNotFound(err, "payment")
-		}
-		if p.Status != payment.Pending || (p.Type == payment.Payin && p.Source != payment.SourceAPI) {
-			return &Error{Kind: Conflict, Code: "not_cancelable", Message: "only a pending payment can be canceled; this one is " + string(p.Status)}
-		}
-		now := a.now()
-		tr, err := p.Move(payment.Canceled, "canceled", now, func() string { return id.New("ptr") })
-		if err != nil {
-			return err
-		}
-		if p.Type == payment.Payout && p.RecipientID != "" {
-			if err := a.postPaymentTx(ctx, tx, p, KindWithdrawalCanceled, ledger.Pending, ledger.Available, now); err != nil {
-				return err
-			}
-		}
-		v = a.viewPayment(p)
-		return a.savePaymentTx(ctx, tx, p, tr, PaymentCanceled, WithdrawalCanceled)
+		var err error
+		v, err = a.cancelPaymentTx(ctx, tx, scope, paymentID)
+		return err
 	})
 	return v, err
+}
+
+// cancelPaymentTx is CancelPayment in a caller's transaction (the dashboard audits in it).
+func (a *App) cancelPaymentTx(ctx context.Context, tx store.Tx, scope tenant.Scope, paymentID string) (PaymentView, error) {
+	p, err := tx.GetPayment(ctx, scope, paymentID, true)
+	if err != nil {
+		return PaymentView{}, mapNotFound(err, "payment")
+	}
+	if !cancelable(p) {
+		return PaymentView{}, &Error{Kind: Conflict, Code: "not_cancelable", Message: "only a pending payment can be canceled; this one is " + string(p.Status)}
+	}
+	now := a.now()
+	tr, err := p.Move(payment.Canceled, "canceled", now, func() string { return id.New("ptr") })
+	if err != nil {
+		return PaymentView{}, err
+	}
+	if p.Type == payment.Payout && p.RecipientID != "" {
+		if err := a.postPaymentTx(ctx, tx, p, KindWithdrawalCanceled, ledger.Pending, ledger.Available, now); err != nil {
+			return PaymentView{}, err
+		}
+	}
+	return a.viewPayment(p), a.savePaymentTx(ctx, tx, p, tr, PaymentCanceled, WithdrawalCanceled)
+}
+
+// cancelable: a payment that has not reached a rail, and is a payout or a Payments API payin.
+func cancelable(p payment.Payment) bool {
+	return p.Status == payment.Pending && (p.Type == payment.Payout || p.Source == payment.SourceAPI)
 }
 
 // failPending fails a payout before it reached a rail (its method was removed).

@@ -518,7 +518,10 @@ const (
 
 func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 	n := 0
-	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+	// Relaxed: delivery is at least once. A dispatch lost in a crash (its messages and its
+	// marks together) is dispatched again; it never costs the credits waiting for the same
+	// single SQLite writer an fsync of their own.
+	err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		events, err := tx.UndispatchedEvents(ctx, dispatchBatch)
 		if err != nil || len(events) == 0 {
 			return err
@@ -553,7 +556,8 @@ type delivery struct {
 
 func (a *App) sendDue(ctx context.Context) (int, error) {
 	var ds []*delivery
-	err := a.Store.InTx(ctx, func(tx store.Tx) error {
+	// Relaxed like the dispatch: a lease lost in a crash only means a redelivery.
+	err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		now := a.now()
 		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(sendLease), sendBatch)
 		if err != nil {
@@ -677,8 +681,11 @@ func (a *App) openSecrets(current, previous string, until *time.Time, aad []byte
 // recordDeliveries logs the attempts and moves each message on: done, retried later, given
 // up, or canceled with its endpoint. An endpoint answering 410 Gone, or failing for five days,
 // is disabled (webhook_endpoint.disabled, and an email to the org's notification address).
+//
+// Relaxed: if a crash loses the record, the lease runs out and the message is delivered again
+// (at least once, as the receivers are told to expect).
 func (a *App) recordDeliveries(ctx context.Context, ds []*delivery) error {
-	return a.Store.InTx(ctx, func(tx store.Tx) error {
+	return a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		now := a.now()
 		var attempts []webhook.AttemptRecord
 		var updates []webhook.Message

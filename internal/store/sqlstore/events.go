@@ -18,10 +18,13 @@ func (t *Tx) InsertEvent(ctx context.Context, e event.Event) error {
 	return nil
 }
 
+var eventsTable = newBulkTable("events", "id, org_id, mode, type, object_id, data, created_at",
+	"text, text, text, text, text, jsonb, timestamptz")
+
 func (t *Tx) flushEvents(ctx context.Context) error {
 	events := t.events
 	t.events = nil
-	return t.insertRows(ctx, "events", "id, org_id, mode, type, object_id, data, created_at", 7, len(events), func(i int) []any {
+	return t.insertRows(ctx, eventsTable, len(events), func(i int) []any {
 		e := events[i]
 		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt)}
 	})

@@ -3,9 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/payport/payport/internal/id"
@@ -120,7 +118,7 @@ func (t *Tx) DeleteAccounts(ctx context.Context, ids []string) error {
 	for i, v := range ids {
 		args[i], drop[v] = v, true
 	}
-	if _, err := t.exec(ctx, `DELETE FROM ledger_accounts WHERE id IN (`+placeholders(1, len(ids))+`)`, args...); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM ledger_accounts WHERE id IN (`+t.bulkParams(1, len(ids))+`)`, args...); err != nil {
 		return err
 	}
 	for ref, id := range t.newAccounts {
@@ -142,7 +140,7 @@ func (t *Tx) LockAccounts(ctx context.Context, ids []string) (map[string]ledger.
 			args[i] = v
 		}
 		rows, err := t.query(ctx, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id IN (`+
-			placeholders(1, len(part))+`) ORDER BY id`+t.d.LockRows, args...)
+			t.bulkParams(1, len(part))+`) ORDER BY id`+t.d.LockRows, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -214,8 +212,8 @@ func (t *Tx) TransfersByKey(ctx context.Context, scope tenant.Scope, keys []stri
 		for _, k := range part {
 			args = append(args, k)
 		}
-		list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = $1 AND mode = $2 AND transfer_key IN (`+
-			placeholders(3, len(part))+`)`, args...)
+		list, err := t.queryTransfers(ctx, `SELECT `+transferColumns+` FROM ledger_transfers WHERE org_id = `+t.param(1)+
+			` AND mode = `+t.param(2)+` AND transfer_key IN (`+t.bulkParams(3, len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -233,9 +231,12 @@ func nullString(s string) any {
 	return s
 }
 
+var transfersTable = newBulkTable("ledger_transfers", transferColumns,
+	"text, text, text, text, text, bigint, text, text, text, text, jsonb, text, text, timestamptz")
+
 // InsertTransfers implements ledger.Store.
 func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) error {
-	return t.insertRows(ctx, "ledger_transfers", transferColumns, 14, len(transfers), func(i int) []any {
+	return t.insertRows(ctx, transfersTable, len(transfers), func(i int) []any {
 		tr := transfers[i]
 		return []any{tr.ID, tr.Scope.OrgID, string(tr.Scope.Mode), string(tr.Kind), tr.Currency, tr.Amount,
 			tr.SourceID, tr.DestinationID, nullString(tr.Key), tr.Description, jsonText(tr.Metadata),
@@ -244,7 +245,8 @@ func (t *Tx) InsertTransfers(ctx context.Context, transfers []ledger.Transfer) e
 }
 
 // SetBalances implements ledger.Store.
-// All balances change in one statement (a CASE over the ids), which both engines accept.
+// Balances change in one statement on PostgreSQL (two arrays joined by id) and in chunks of
+// a VALUES list on SQLite; an export that pays 100,000 recipients changes 200,000 balances.
 func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
 	if len(balances) == 0 {
 		return nil
@@ -254,27 +256,26 @@ func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var sb strings.Builder
-	args := make([]any, 0, len(ids)*2)
-	sb.WriteString(`UPDATE ledger_accounts SET balance = CASE id`)
+	values := make([]int64, len(ids))
 	for i, id := range ids {
-		fmt.Fprintf(&sb, ` WHEN $%d THEN CAST($%d AS BIGINT)`, 2*i+1, 2*i+2)
-		args = append(args, id, balances[id])
+		values[i] = balances[id]
 	}
-	sb.WriteString(` END WHERE id IN (`)
-	for i := range ids {
-		if i > 0 {
-			sb.WriteString(", ")
+	if t.d.ArrayParams {
+		res, err := t.exec(ctx, `UPDATE ledger_accounts SET balance = v.balance
+			FROM unnest($1::text[], $2::bigint[]) AS v(id, balance) WHERE ledger_accounts.id = v.id`, ids, values)
+		return checkAffected(res, err, len(ids), "set balances")
+	}
+	for start := 0; start < len(ids); start += maxInList {
+		end := min(start+maxInList, len(ids))
+		args := make([]any, 0, 2*(end-start))
+		for i := start; i < end; i++ {
+			args = append(args, ids[i], values[i])
 		}
-		fmt.Fprintf(&sb, "$%d", 2*i+1)
-	}
-	sb.WriteString(")")
-	res, err := t.exec(ctx, sb.String(), args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
-		return fmt.Errorf("sqlstore: set balances changed %d of %d accounts (%v)", n, len(ids), err)
+		res, err := t.exec(ctx, `UPDATE ledger_accounts SET balance = v.column2 FROM (`+t.valuesList(end-start, 2)+`) AS v
+			WHERE ledger_accounts.id = v.column1`, args...)
+		if err := checkAffected(res, err, end-start, "set balances"); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -348,6 +349,38 @@ func (t *Tx) AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error) 
 		}
 		at.Account = a
 		out = append(out, at)
+	}
+	return out, rows.Err()
+}
+
+// BrokenReferences implements store.Tx.
+func (t *Tx) BrokenReferences(ctx context.Context, limit int) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT 'transfer ' || tr.id || ' moves money from account ' || tr.source_account_id || ', which is missing or another org''s'
+		FROM ledger_transfers tr LEFT JOIN ledger_accounts a ON a.id = tr.source_account_id
+		WHERE a.id IS NULL OR a.org_id <> tr.org_id OR a.mode <> tr.mode
+		UNION ALL
+		SELECT 'transfer ' || tr.id || ' moves money to account ' || tr.destination_account_id || ', which is missing or another org''s'
+		FROM ledger_transfers tr LEFT JOIN ledger_accounts a ON a.id = tr.destination_account_id
+		WHERE a.id IS NULL OR a.org_id <> tr.org_id OR a.mode <> tr.mode
+		UNION ALL
+		SELECT 'transition ' || pt.id || ' belongs to payment ' || pt.payment_id || ', which is missing'
+		FROM payment_transitions pt LEFT JOIN payments p ON p.id = pt.payment_id WHERE p.id IS NULL
+		UNION ALL
+		SELECT 'payment ' || p.id || ' is in file ' || p.rail_file_id || ', which is missing or another org''s'
+		FROM payments p LEFT JOIN rail_files f ON f.id = p.rail_file_id
+		WHERE p.rail_file_id IS NOT NULL AND (f.id IS NULL OR f.org_id <> p.org_id)
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }

@@ -192,7 +192,7 @@ func (t *Tx) LinksByID(ctx context.Context, ids []string) ([]link.Link, error) {
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := t.query(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE id IN (`+placeholders(1, len(part))+`)`, args...)
+		rows, err := t.query(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE id IN (`+t.bulkParams(1, len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

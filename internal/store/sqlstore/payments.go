@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/payport/payport/internal/payment"
@@ -207,9 +206,12 @@ func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]paymen
 	return out, rows.Err()
 }
 
+var transitionsTable = newBulkTable("payment_transitions", "id, payment_id, from_status, to_status, reason, created_at",
+	"text, text, text, text, text, timestamptz")
+
 // InsertTransitions implements store.Tx.
 func (t *Tx) InsertTransitions(ctx context.Context, ts []payment.Transition) error {
-	return t.insertRows(ctx, "payment_transitions", "id, payment_id, from_status, to_status, reason, created_at", 6, len(ts), func(i int) []any {
+	return t.insertRows(ctx, transitionsTable, len(ts), func(i int) []any {
 		tr := ts[i]
 		return []any{tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt)}
 	})
@@ -222,47 +224,32 @@ func (t *Tx) MarkExported(ctx context.Context, scope tenant.Scope, fileID string
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	references := make([]string, len(ids))
+	for i, id := range ids {
+		references[i] = refs[id]
+	}
+	const what = "mark exported (were they all still pending?)"
 	if t.d.ArrayParams {
-		references := make([]string, len(ids))
-		for i, id := range ids {
-			references[i] = refs[id]
-		}
 		res, err := t.exec(ctx, `UPDATE payments SET status = 'processing', rail_file_id = $3, updated_at = $4, rail_reference = v.ref
 			FROM unnest($5::text[], $6::text[]) AS v(id, ref)
 			WHERE payments.id = v.id AND payments.org_id = $1 AND payments.mode = $2 AND payments.status = 'pending'`,
 			scope.OrgID, string(scope.Mode), fileID, t.ts(at), ids, references)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
-			return fmt.Errorf("sqlstore: %d of %d exported payouts were still pending (%v)", n, len(ids), err)
-		}
-		return nil
+		return checkAffected(res, err, len(ids), what)
 	}
-	const chunk = 400
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := []any{scope.OrgID, string(scope.Mode), fileID, t.ts(at)}
-		var sb strings.Builder
-		sb.WriteString(`UPDATE payments SET status = 'processing', rail_file_id = $3, updated_at = $4, rail_reference = CASE id`)
-		for _, id := range part {
-			fmt.Fprintf(&sb, " WHEN $%d THEN $%d", len(args)+1, len(args)+2)
-			args = append(args, id, refs[id])
+	// The unary "+" keeps SQLite off the (org_id, mode, id) index, which it would otherwise
+	// scan whole for every chunk, and on the primary key, one lookup per listed payout.
+	for start := 0; start < len(ids); start += maxInList {
+		end := min(start+maxInList, len(ids))
+		args := []any{fileID, t.ts(at)}
+		for i := start; i < end; i++ {
+			args = append(args, ids[i], references[i])
 		}
-		sb.WriteString(" END WHERE org_id = $1 AND mode = $2 AND status = 'pending' AND id IN (")
-		for i := range part {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "$%d", 5+2*i)
-		}
-		sb.WriteString(")")
-		res, err := t.exec(ctx, sb.String(), args...)
-		if err != nil {
+		args = append(args, scope.OrgID, string(scope.Mode))
+		res, err := t.exec(ctx, `UPDATE payments SET status = 'processing', rail_file_id = ?, updated_at = ?, rail_reference = v.column2
+			FROM (`+t.valuesList(end-start, 2)+`) AS v
+			WHERE payments.id = v.column1 AND +payments.org_id = ? AND +payments.mode = ? AND +payments.status = 'pending'`, args...)
+		if err := checkAffected(res, err, end-start, what); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
-			return fmt.Errorf("sqlstore: %d of %d exported payouts were still pending (%v)", n, len(part), err)
 		}
 	}
 	return nil

@@ -142,7 +142,9 @@ func (t *Tx) UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, 
 	if err := t.flushEvents(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events
+	// The payloads stay behind: routing needs only the envelope, and the sender reads each
+	// payload once when it delivers.
+	rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, '{}', created_at FROM events
 		WHERE dispatched_at IS NULL ORDER BY id LIMIT $1`+t.d.SkipLocked, limit)
 	if err != nil {
 		return nil, err
@@ -165,7 +167,7 @@ func (t *Tx) MarkEventsDispatched(ctx context.Context, ids []string, now time.Ti
 		for _, id := range part {
 			args = append(args, id)
 		}
-		if _, err := t.exec(ctx, `UPDATE events SET dispatched_at = $1 WHERE id IN (`+placeholders(2, len(part))+`)`, args...); err != nil {
+		if _, err := t.exec(ctx, `UPDATE events SET dispatched_at = `+t.param(1)+` WHERE id IN (`+t.bulkParams(2, len(part))+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -215,7 +217,7 @@ func (t *Tx) PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[s
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := t.query(ctx, `SELECT id, webhook_url FROM payments WHERE webhook_url <> '' AND id IN (`+placeholders(1, len(part))+`)`, args...)
+		rows, err := t.query(ctx, `SELECT id, webhook_url FROM payments WHERE webhook_url <> '' AND id IN (`+t.bulkParams(1, len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -237,9 +239,12 @@ func (t *Tx) PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[s
 
 const messageColumns = `id, event_id, org_id, mode, endpoint_id, url, status, attempts, next_attempt_at, created_at, updated_at`
 
+var messagesTable = newBulkTable("webhook_messages", messageColumns,
+	"text, text, text, text, text, text, text, integer, timestamptz, timestamptz, timestamptz")
+
 // InsertWebhookMessages implements store.Tx.
 func (t *Tx) InsertWebhookMessages(ctx context.Context, ms []webhook.Message) error {
-	return t.insertRows(ctx, "webhook_messages", messageColumns, 11, len(ms), func(i int) []any {
+	return t.insertRows(ctx, messagesTable, len(ms), func(i int) []any {
 		m := ms[i]
 		return []any{m.ID, m.EventID, m.Scope.OrgID, string(m.Scope.Mode), nullString(m.EndpointID), m.URL, m.Status, m.Attempts,
 			t.tsPtr(m.NextAttemptAt), t.ts(m.CreatedAt), t.ts(m.UpdatedAt)}
@@ -306,7 +311,7 @@ func (t *Tx) EventsByID(ctx context.Context, ids []string) ([]event.Event, error
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events WHERE id IN (`+placeholders(1, len(part))+`)`, args...)
+		rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, data, created_at FROM events WHERE id IN (`+t.bulkParams(1, len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -321,9 +326,12 @@ func (t *Tx) EventsByID(ctx context.Context, ids []string) ([]event.Event, error
 
 const attemptColumns = `id, message_id, event_id, endpoint_id, org_id, mode, attempt, status_code, latency_ms, response_body, error, created_at`
 
+var attemptsTable = newBulkTable("webhook_attempts", attemptColumns,
+	"text, text, text, text, text, text, integer, integer, integer, text, text, timestamptz")
+
 // InsertWebhookAttempts implements store.Tx.
 func (t *Tx) InsertWebhookAttempts(ctx context.Context, as []webhook.AttemptRecord) error {
-	return t.insertRows(ctx, "webhook_attempts", attemptColumns, 12, len(as), func(i int) []any {
+	return t.insertRows(ctx, attemptsTable, len(as), func(i int) []any {
 		a := as[i]
 		return []any{a.ID, a.MessageID, a.EventID, nullString(a.EndpointID), a.Scope.OrgID, string(a.Scope.Mode), a.Attempt, a.StatusCode,
 			a.LatencyMS, a.ResponseBody, a.Error, t.ts(a.CreatedAt)}
