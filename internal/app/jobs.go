@@ -77,6 +77,7 @@ func (w *expirePaymentsWorker) Work(ctx context.Context, job *river.Job[expirePa
 func (a *App) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &ledgerCheckWorker{app: a})
 	river.AddWorker(w, &idempotencyCleanupWorker{app: a})
+	river.AddWorker(w, &retentionWorker{app: a})
 	river.AddWorker(w, &submitPayoutWorker{app: a})
 	river.AddWorker(w, &settlePayoutWorker{app: a})
 	river.AddWorker(w, &settleFilesWorker{app: a})
@@ -97,6 +98,9 @@ func (a *App) PeriodicJobs(ledgerCheckEvery time.Duration) []*river.PeriodicJob 
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return IdempotencyCleanupArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return RetentionArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 			return SettleFilesArgs{}, nil

@@ -3,7 +3,9 @@
 package id
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -33,4 +35,11 @@ func IsUUID(s string) bool {
 	}
 	_, err := uuid.Parse(s)
 	return err == nil
+}
+
+// Before returns an id that sorts before every id New(prefix) makes at or after t (and after
+// those made earlier): the prefix and t's 48-bit millisecond UUIDv7 timestamp. Retention uses
+// it to find old rows through the primary key.
+func Before(prefix string, t time.Time) string {
+	return fmt.Sprintf("%s_%012x", prefix, uint64(t.UnixMilli())&(1<<48-1))
 }
