@@ -40,6 +40,9 @@ type CLI struct {
 		Create APIKeyCreateCmd `cmd:"" help:"Create an API key."`
 		Revoke APIKeyRevokeCmd `cmd:"" help:"Revoke an API key."`
 	} `cmd:"" name:"apikey" help:"Manage API keys."`
+	User struct {
+		Create UserCreateCmd `cmd:"" help:"Create a dashboard member and print a link that sets its password."`
+	} `cmd:"" help:"Manage dashboard members."`
 	Ledger struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`
 	} `cmd:"" help:"Ledger tools."`

@@ -40,6 +40,11 @@ type ServeCmd struct {
 	LinkReminders    time.Duration `name:"link-reminders-every" env:"PAYPORT_LINK_REMINDERS_EVERY" default:"1h" help:"How often payment link reminders are dispatched (each run covers that long a window of scheduled_at)."`
 	WebhookPrivate   bool          `name:"webhooks-allow-private" env:"PAYPORT_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private and loopback addresses in both modes (development only; cloud metadata addresses stay refused)."`
 	WebhookLoopback  bool          `name:"webhooks-test-loopback" env:"PAYPORT_WEBHOOKS_TEST_LOOPBACK" default:"true" negatable:"" help:"Let test-mode webhooks reach this machine's loopback (127.0.0.1, ::1, localhost), for receivers running beside Payport. Turn it off on a server shared between orgs."`
+	RetainSessions   time.Duration `name:"retain-sessions" env:"PAYPORT_RETAIN_SESSIONS" default:"168h" help:"How long expired portal and dashboard sessions, grants, one-time codes, member links and sign-in failures are kept."`
+	RetainEvents     time.Duration `name:"retain-events" env:"PAYPORT_RETAIN_EVENTS" default:"720h" help:"How long events are kept, with their webhook deliveries, once every delivery is final."`
+	RateLimitKey     float64       `name:"rate-limit-key" env:"PAYPORT_RATE_LIMIT_KEY" default:"0" help:"Requests per second one API key may make (0: no limit); past it, 429 with Retry-After."`
+	RateLimitIP      float64       `name:"rate-limit-ip" env:"PAYPORT_RATE_LIMIT_IP" default:"0" help:"Requests per second one client address may make on any route (0: no limit)."`
+	RateLimitBurst   int           `name:"rate-limit-burst" env:"PAYPORT_RATE_LIMIT_BURST" default:"0" help:"Requests allowed at once above the rate (0: one second's worth)."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
 
@@ -74,6 +79,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	a.FileSettlementPeriod = c.FileSettlement
 	a.LinkRemindersEvery = c.LinkReminders
 	a.LedgerCommitters = c.LedgerCommitters
+	a.Retention = app.Retention{Sessions: c.RetainSessions, Events: c.RetainEvents}
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{
 		Logger: log, Register: a.RegisterWorkers, Periodic: a.PeriodicJobs(c.LedgerCheckEvery), Workers: c.JobWorkers,
@@ -92,7 +98,8 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}))
 
 	srv := &http.Server{
-		Handler: httpapi.New(httpapi.Config{App: a, Version: version, Log: log, Registry: reg, Ready: db.Ping}),
+		Handler: httpapi.New(httpapi.Config{App: a, Version: version, Log: log, Registry: reg, Ready: db.Ping,
+			RateLimits: httpapi.RateLimits{PerKey: c.RateLimitKey, PerIP: c.RateLimitIP, Burst: c.RateLimitBurst}}),
 		// Timeouts so that slow or idle clients cannot hold connections forever.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -163,6 +170,16 @@ func printDemo(ctx context.Context, a *app.App, publicURL string) error {
 	d, err := a.EnsureDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("demo set-up: %w", err)
+	}
+	email, password, err := a.EnsureDemoMember(ctx, d.Org.ID)
+	if err != nil {
+		return fmt.Errorf("demo member: %w", err)
+	}
+	if password != "" {
+		fmt.Fprintf(os.Stdout, "\nDashboard: %s/dashboard/\n  email %s\n  password (shown only now) %s\n"+
+			"  the sign-in code arrives in the development outbox (%s/dev/outbox) unless SMTP is configured\n", publicURL, email, password, publicURL)
+	} else {
+		fmt.Fprintf(os.Stdout, "\nDashboard: %s/dashboard/ (demo login %s; its password was printed when it was created)\n", publicURL, email)
 	}
 	key := d.Secret
 	if !d.Created {

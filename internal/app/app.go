@@ -56,6 +56,9 @@ type App struct {
 	// FileSettlementPeriod is how long a payout in an exported bank file waits for a return
 	// before it counts as settled (default 3 days).
 	FileSettlementPeriod time.Duration
+	// Retention is how long finished sessions and delivered events are kept (zero fields:
+	// the defaults).
+	Retention Retention
 
 	batcherOnce sync.Once
 	batcher     *postingBatcher

@@ -140,6 +140,12 @@ func linkScope(key org.APIKey, orgID string) (tenant.Scope, error) {
 
 // CreateLink creates a payment link and emails it now, or at scheduled_at when that is later.
 func (a *App) CreateLink(ctx context.Context, key org.APIKey, in CreateLinkInput) (LinkView, error) {
+	return a.createLink(ctx, key, in, nil)
+}
+
+// createLink is CreateLink; then, when set, runs last in its transaction (the dashboard audits
+// there, or renders the email and rolls back for a preview).
+func (a *App) createLink(ctx context.Context, key org.APIKey, in CreateLinkInput, then func(ctx context.Context, tx store.Tx, l link.Link) error) (LinkView, error) {
 	scope, err := linkScope(key, in.OrgID)
 	if err != nil {
 		return LinkView{}, err
@@ -251,6 +257,11 @@ func (a *App) CreateLink(ctx context.Context, key org.APIKey, in CreateLinkInput
 		var opts *river.InsertOpts
 		if l.ScheduledAt != nil && l.ScheduledAt.After(now) {
 			opts = &river.InsertOpts{ScheduledAt: *l.ScheduledAt}
+		}
+		if then != nil {
+			if err := then(ctx, tx, l); err != nil {
+				return err
+			}
 		}
 		return a.enqueue(ctx, tx, SendLinkArgs{LinkID: l.ID}, opts)
 	})
@@ -441,6 +452,12 @@ func (a *App) VerifyLink(ctx context.Context, linkID string, proof LinkProof) (L
 // RevokeLinks revokes one link (linkID), or every active link of an email in the org, or the
 // one link if it belongs to that email (both given). It answers the revoked links.
 func (a *App) RevokeLinks(ctx context.Context, key org.APIKey, linkID, email string) ([]LinkView, error) {
+	return a.revokeLinks(ctx, key, linkID, email, nil)
+}
+
+// revokeLinks is RevokeLinks; then, when set, runs last in its transaction with the revoked
+// links (the dashboard audits there).
+func (a *App) revokeLinks(ctx context.Context, key org.APIKey, linkID, email string, then func(ctx context.Context, tx store.Tx, revoked []LinkView) error) ([]LinkView, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if linkID == "" && email == "" {
 		return nil, invalid("email", "give a link id in the path, an email in the body, or both")
@@ -480,6 +497,9 @@ func (a *App) RevokeLinks(ctx context.Context, key org.APIKey, linkID, email str
 				return err
 			}
 			out = append(out, v)
+		}
+		if then != nil {
+			return then(ctx, tx, out)
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/payport/payport/internal/bank"
 	"github.com/payport/payport/internal/id"
@@ -150,57 +151,71 @@ func (a *App) ListOrgs(ctx context.Context) ([]org.Org, error) {
 	return out, err
 }
 
-// UpdateOrgSettings replaces an org's settings after validating them.
-func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string, s org.Settings) (org.Org, error) {
+// checkOrgSettings validates an org's settings (normalising the SEPA account), naming the
+// field at fault; nothing is written.
+func checkOrgSettings(s org.Settings) error {
 	if err := checkEmail(s.NotificationEmail); err != nil {
-		return org.Org{}, invalid("settings.notification_email", "notification_email must be a plain address such as ops@example.com")
+		return invalid("settings.notification_email", "notification_email must be a plain address such as ops@example.com")
 	}
 	if l := s.PaymentLinks; l.DefaultExpiryHours < 0 || l.MaxExpiryHours < 0 || l.DefaultExpiryHours > 8760 || l.MaxExpiryHours > 8760 ||
 		(l.MaxExpiryHours > 0 && l.DefaultExpiryHours > l.MaxExpiryHours) {
-		return org.Org{}, invalid("settings.payment_links", "link lifetimes must be between 0 and 8760 hours, the default no longer than the maximum")
+		return invalid("settings.payment_links", "link lifetimes must be between 0 and 8760 hours, the default no longer than the maximum")
 	}
 	if s.PaymentExpiryMinutes < 0 || s.PaymentExpiryMinutes > 30*24*60 {
-		return org.Org{}, invalid("settings.payment_expiry_minutes", "payment_expiry_minutes must be between 0 (default, 1440) and 43200 (30 days)")
+		return invalid("settings.payment_expiry_minutes", "payment_expiry_minutes must be between 0 (default, 1440) and 43200 (30 days)")
 	}
 	if s.MinimumWaitDays < 0 || s.MinimumWaitDays > 365 {
-		return org.Org{}, invalid("minimum_wait_days", "minimum_wait_days must be between 0 and 365")
+		return invalid("minimum_wait_days", "minimum_wait_days must be between 0 and 365")
 	}
 	for cur, v := range s.MinimumWithdrawal {
 		if v < 0 {
-			return org.Org{}, invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
+			return invalid("minimum_withdrawal", "minimum withdrawal for %s must not be negative", cur)
 		}
 	}
 	if c := s.Portal.BrandColor; c != "" && !brandColor.MatchString(c) {
-		return org.Org{}, invalid("settings.portal.brand_color", "brand_color must look like #1a73e8")
+		return invalid("settings.portal.brand_color", "brand_color must look like #1a73e8")
 	}
 	if len(s.Portal.DisplayName) > 100 {
-		return org.Org{}, invalid("settings.portal.display_name", "display_name must be at most 100 characters")
+		return invalid("settings.portal.display_name", "display_name must be at most 100 characters")
 	}
 	if l := s.Portal.Logo; l != "" {
 		if _, err := org.ParseLogo(l); err != nil {
-			return org.Org{}, invalid("settings.portal.logo", "%s", err.Error())
+			return invalid("settings.portal.logo", "%s", err.Error())
+		}
+	}
+	for _, t := range []string{s.Portal.Texts.Portal, s.Portal.Texts.Payout, s.Portal.Texts.Pay} {
+		if utf8.RuneCountInString(t) > org.MaxPortalText {
+			return invalid("settings.portal.texts", "each of the portal's texts must be at most %d characters", org.MaxPortalText)
 		}
 	}
 	if s.Portal.MaxURLMinutes < 0 || s.Portal.MaxURLMinutes > 7*24*60 {
-		return org.Org{}, invalid("settings.portal.max_url_minutes", "max_url_minutes must be between 0 (default, 1440) and 10080")
+		return invalid("settings.portal.max_url_minutes", "max_url_minutes must be between 0 (default, 1440) and 10080")
 	}
 	for _, p := range s.Portal.RedirectAllowlist {
 		if u, err := url.Parse(p); err != nil || u.Scheme == "" || strings.EqualFold(u.Scheme, "javascript") || strings.EqualFold(u.Scheme, "data") {
-			return org.Org{}, invalid("settings.portal.redirect_allowlist", "%q is not an absolute URL or app scheme prefix such as https://app.example.com/ or myapp://", p)
+			return invalid("settings.portal.redirect_allowlist", "%q is not an absolute URL or app scheme prefix such as https://app.example.com/ or myapp://", p)
 		}
 	}
 	if s.SEPA != nil {
 		d, err := bank.Normalize(bank.Details{Scheme: bank.IBAN, HolderName: s.SEPA.Name, IBAN: s.SEPA.IBAN, BIC: s.SEPA.BIC, Currency: "EUR"})
 		var fe *bank.FieldError
 		if errors.As(err, &fe) {
-			return org.Org{}, invalid("settings.sepa."+strings.Replace(fe.Field, "holder_name", "name", 1), "%s", fe.Message)
+			return invalid("settings.sepa."+strings.Replace(fe.Field, "holder_name", "name", 1), "%s", fe.Message)
 		}
 		s.SEPA.IBAN, s.SEPA.BIC = d.IBAN, d.BIC
 	}
 	if n := s.NACHA; n != nil {
 		if err := nachaOriginator(n, 0).Validate(); err != nil {
-			return org.Org{}, invalid("settings.nacha", "%s", err.Error())
+			return invalid("settings.nacha", "%s", err.Error())
 		}
+	}
+	return nil
+}
+
+// UpdateOrgSettings replaces an org's settings after validating them.
+func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string, s org.Settings) (org.Org, error) {
+	if err := checkOrgSettings(s); err != nil {
+		return org.Org{}, err
 	}
 	var o org.Org
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {

@@ -141,33 +141,9 @@ func (a *App) VerifyPortalCode(ctx context.Context, s store.PortalSession, code 
 	code = strings.TrimSpace(code)
 	var result error
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		result = nil
-		// Locked: parallel guesses would otherwise all read the same attempt count.
-		c, err := tx.LatestOTP(ctx, subject, true)
-		if errors.Is(err, store.ErrNotFound) {
-			result = ErrCodeExpired
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case c.ConsumedAt != nil || !a.now().Before(c.ExpiresAt):
-			result = ErrCodeExpired
-			return nil
-		case c.Attempts >= otp.MaxAttempts:
-			result = ErrCodeLocked
-			return nil
-		}
-		if !otp.Equal(c.CodeHash, a.codeHash(subject, code)) {
-			result = ErrCodeWrong
-			if c.Attempts+1 >= otp.MaxAttempts {
-				result = ErrCodeLocked
-			}
-			return tx.RecordOTPAttempt(ctx, c.ID) // committed: the attempt counts
-		}
-		if err := tx.ConsumeOTP(ctx, c.ID, a.now()); err != nil {
-			return err
+		var err error
+		if result, err = a.checkCode(ctx, tx, subject, a.codeHash(subject, code)); err != nil || result != nil {
+			return err // a wrong code commits: the attempt counts
 		}
 		return tx.ClearTwoFactor(ctx, s.TokenHash)
 	})
@@ -175,4 +151,50 @@ func (a *App) VerifyPortalCode(ctx context.Context, s store.PortalSession, code 
 		return err
 	}
 	return result
+}
+
+// checkCode checks a code's hash against subject's latest code, its row locked (parallel
+// guesses would otherwise all read the same attempt count). A wrong one counts an attempt and
+// the fifth locks the code; the right one is consumed. outcome is nil when the code was right,
+// else why not; err is a storage failure.
+func (a *App) checkCode(ctx context.Context, tx store.Tx, subject, codeHash string) (outcome error, err error) {
+	c, err := tx.LatestOTP(ctx, subject, true)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrCodeExpired, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.ConsumedAt != nil || !a.now().Before(c.ExpiresAt):
+		return ErrCodeExpired, nil
+	case c.Attempts >= otp.MaxAttempts:
+		return ErrCodeLocked, nil
+	}
+	if !otp.Equal(c.CodeHash, codeHash) {
+		outcome = ErrCodeWrong
+		if c.Attempts+1 >= otp.MaxAttempts {
+			outcome = ErrCodeLocked
+		}
+		return outcome, tx.RecordOTPAttempt(ctx, c.ID)
+	}
+	return nil, tx.ConsumeOTP(ctx, c.ID, a.now())
+}
+
+// CodeProblem says in the catalogue's words why an emailed code was not accepted or not sent
+// (portal and dashboard alike); "" for an error that is not about the code.
+func CodeProblem(t *texts.Texts, err error) string {
+	switch {
+	case errors.Is(err, ErrCodeCooldown):
+		return t.CodeCooldown
+	case errors.Is(err, ErrCodeLimit):
+		return t.CodeLimit
+	case errors.Is(err, ErrCodeWrong):
+		return t.CodeWrong
+	case errors.Is(err, ErrCodeExpired):
+		return t.CodeExpired
+	case errors.Is(err, ErrCodeLocked):
+		return t.CodeLocked
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -57,6 +58,11 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry shortly")
 		return
 	}
+	if ok, wait := s.keyLimit.allow(key.ID, time.Now()); !ok {
+		ctx.SetHeader("Retry-After", retryAfter(wait))
+		_ = huma.WriteErr(s.api, ctx, http.StatusTooManyRequests, "this API key sent too many requests; retry after the time in Retry-After")
+		return
+	}
 	write := ctx.Method() != http.MethodGet && ctx.Method() != http.MethodHead
 	switch {
 	case rule.operatorOnly && key.Role != org.RoleInternalAdmin:
@@ -80,7 +86,7 @@ func (s *Server) secured(op huma.Operation, rule access) huma.Operation {
 	op.Metadata["access"] = rule
 	op.Security = []map[string][]string{{"apiKey": {}}}
 	op.MaxBodyBytes = s.cfg.MaxBodyBytes
-	op.Errors = append(op.Errors, 401, 403)
+	op.Errors = append(op.Errors, 401, 403, 429)
 	if rule.scope != "" {
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds a key with the `" + string(rule.scope) + "` scope.")
 	}

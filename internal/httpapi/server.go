@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/dashboard"
 	"github.com/payport/payport/internal/portal"
 )
 
@@ -34,6 +35,8 @@ type Config struct {
 	Ready func(context.Context) error
 	// MaxBodyBytes bounds request bodies (default 256 KiB).
 	MaxBodyBytes int64
+	// RateLimits bound requests per API key and per client address (zero: off).
+	RateLimits RateLimits
 }
 
 // Server is the HTTP handler of a Payport process.
@@ -47,6 +50,9 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// keyLimit and ipLimit enforce Config.RateLimits (nil: off).
+	keyLimit, ipLimit *limiter
 }
 
 func init() {
@@ -66,7 +72,9 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Log, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Log, mux: http.NewServeMux(),
+		keyLimit: newLimiter(cfg.RateLimits.PerKey, cfg.RateLimits.Burst),
+		ipLimit:  newLimiter(cfg.RateLimits.PerIP, cfg.RateLimits.Burst)}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "payport_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "status"})
@@ -111,8 +119,9 @@ func New(cfg Config) *Server {
 	s.routeRails()
 	s.routeGrants()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)
+	dashboard.New(cfg.App, cfg.Log).Register(s.mux)
 
-	s.handler = s.recoverer(s.withRequestID(s.observe(withRemoteIP(http.HandlerFunc(s.route)))))
+	s.handler = s.recoverer(s.withRequestID(s.observe(withRemoteIP(s.limitIP(http.HandlerFunc(s.route))))))
 	return s
 }
 

@@ -80,6 +80,19 @@ type PortalSettings struct {
 	// Logo is the org's logo as a data: URL (see ParseLogo). It is kept here rather than
 	// fetched from a URL because the portal loads no external asset.
 	Logo string `json:"logo,omitempty" doc:"Logo shown at the top of the portal instead of the display name (which becomes its alt text): a data: URL of a PNG, SVG or WebP image of at most 64 KB, e.g. data:image/png;base64,iVBORw0KGgo...; served by the portal at /portal/logo/{org_id}. Empty: none."`
+	// Texts are the org's own words on its hosted pages.
+	Texts PortalTexts `json:"texts,omitzero" doc:"The org's own words shown under its name on the hosted pages (plain text)."`
+}
+
+// MaxPortalText is the longest of an org's own texts on its hosted pages, in characters.
+const MaxPortalText = 500
+
+// PortalTexts are an org's own words, shown as plain text under its name or logo at the top of
+// its hosted pages ("" shows nothing).
+type PortalTexts struct {
+	Portal string `json:"portal,omitempty" maxLength:"500" doc:"On the rewards portal's pages (balance, withdrawal, bank account)."`
+	Payout string `json:"payout,omitempty" maxLength:"500" doc:"On the hosted payout form (/checkin)."`
+	Pay    string `json:"pay,omitempty" maxLength:"500" doc:"On the hosted pay form (/checkout) and payment link pages (/pay)."`
 }
 
 // MaxLogoBytes is the largest portal logo accepted, in bytes of the image itself.

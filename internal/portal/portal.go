@@ -204,7 +204,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	// Hosted payment forms give the org directly.
 	if o, ok := data["org"].(org.Org); ok {
 		frame = frameAncestors(o.Settings.Portal.AllowedOrigin)
-		data["Brand"] = h.brandOf(o)
+		b := h.brandOf(o)
+		b.Note = brandNote(o.Settings.Portal.Texts, page)
+		data["Brand"] = b
 	}
 	if inSession && s.EmbedOrigin != "" {
 		// In the component's frame: framed only by the page that started the session, and
@@ -379,24 +381,6 @@ func whyNot(t *Texts, info app.BalanceInfo) string {
 	return info.Message
 }
 
-// codeProblem says in the catalogue's words why an emailed code was not accepted or not sent;
-// "" for an error that is not about the code.
-func codeProblem(t *Texts, err error) string {
-	switch {
-	case errors.Is(err, app.ErrCodeCooldown):
-		return t.CodeCooldown
-	case errors.Is(err, app.ErrCodeLimit):
-		return t.CodeLimit
-	case errors.Is(err, app.ErrCodeWrong):
-		return t.CodeWrong
-	case errors.Is(err, app.ErrCodeExpired):
-		return t.CodeExpired
-	case errors.Is(err, app.ErrCodeLocked):
-		return t.CodeLocked
-	}
-	return ""
-}
-
 func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
@@ -459,7 +443,7 @@ func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		http.Redirect(w, r, dest, http.StatusSeeOther)
 	case errors.Is(err, app.ErrCodeWrong), errors.Is(err, app.ErrCodeExpired), errors.Is(err, app.ErrCodeLocked):
-		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, codeProblem(textsFor(r), err))
+		h.renderVerify(w, r, s, http.StatusUnprocessableEntity, app.CodeProblem(textsFor(r), err))
 	default:
 		h.log.Error("verify portal code", "err", err)
 		h.renderVerify(w, r, s, http.StatusServiceUnavailable, textsFor(r).CodeCheckFailed)
@@ -474,7 +458,7 @@ func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.app.SendPortalCode(r.Context(), s, clientIP(r)); err != nil {
-		status, msg := http.StatusTooManyRequests, codeProblem(textsFor(r), err)
+		status, msg := http.StatusTooManyRequests, app.CodeProblem(textsFor(r), err)
 		if !errors.Is(err, app.ErrCodeCooldown) && !errors.Is(err, app.ErrCodeLimit) {
 			h.log.Error("resend portal code", "err", err)
 			status, msg = http.StatusServiceUnavailable, textsFor(r).CodeNotSent
@@ -508,8 +492,25 @@ func (h *Handler) hasBankAccount(r *http.Request, s store.PortalSession) bool {
 type Brand struct {
 	Name  string
 	Color template.CSS
-	// Logo is the path of the org's logo (versioned by its content), "" without one.
-	Logo string
+	// Logo is the path of the org's logo (versioned by its content), "" without one; a
+	// settings preview gives the logo's checked data: URL instead.
+	Logo template.URL
+	// Note is the org's own text for the page ("" for none).
+	Note string
+}
+
+// brandNote picks the org's own text for a page: the payout form's, the pay forms', or the
+// portal's on its other pages (none on error and status pages).
+func brandNote(t org.PortalTexts, page string) string {
+	switch page {
+	case "checkin":
+		return t.Payout
+	case "checkout", "link":
+		return t.Pay
+	case "balance", "withdraw", "setup", "verify", "account", "identity":
+		return t.Portal
+	}
+	return ""
 }
 
 // brandOf is an org's branding. The colour was validated as #RRGGBB when it was saved, and is
@@ -523,7 +524,7 @@ func (h *Handler) brandOf(o org.Org) Brand {
 		b.Color = template.CSS(c)
 	}
 	if l, ok := h.logoOf(o); ok {
-		b.Logo = "/portal/logo/" + url.PathEscape(o.ID) + "?v=" + l.version
+		b.Logo = template.URL("/portal/logo/" + url.PathEscape(o.ID) + "?v=" + l.version)
 	}
 	return b
 }

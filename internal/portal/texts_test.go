@@ -382,11 +382,11 @@ func TestReasonsMatchTheEngine(t *testing.T) {
 // TestCodeProblemsMatchTheEngine: the two-factor messages keep the engine's wording.
 func TestCodeProblemsMatchTheEngine(t *testing.T) {
 	for _, err := range []error{app.ErrCodeCooldown, app.ErrCodeLimit, app.ErrCodeWrong, app.ErrCodeExpired, app.ErrCodeLocked} {
-		if got := codeProblem(&English, err); got != err.Error() {
+		if got := app.CodeProblem(&English, err); got != err.Error() {
 			t.Errorf("%v: portal says %q", err, got)
 		}
 	}
-	if got := codeProblem(&English, errors.New("database down")); got != "" {
+	if got := app.CodeProblem(&English, errors.New("database down")); got != "" {
 		t.Errorf("an internal error is shown as %q", got)
 	}
 }

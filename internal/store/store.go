@@ -16,6 +16,7 @@ import (
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/link"
 	"github.com/payport/payport/internal/mail"
+	"github.com/payport/payport/internal/member"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/otp"
 	"github.com/payport/payport/internal/payment"
@@ -66,6 +67,16 @@ type PortalSession struct {
 	CreatedAt time.Time
 }
 
+// RetentionCutoffs say which rows have outlived their use.
+type RetentionCutoffs struct {
+	// Sessions: portal and dashboard sessions, grants, one-time codes, member links that
+	// expired before it; sign-in failures and development outbox mail made before it.
+	Sessions time.Time
+	// Events: events made before it, with their webhook messages and attempts, once no
+	// delivery of theirs is still to be tried.
+	Events time.Time
+}
+
 // Side is one end of a transfer.
 type Side int
 
@@ -109,6 +120,30 @@ type PaymentSum struct {
 	Count    int64
 }
 
+// Figures are an org's key figures in one mode, for the dashboard's overview.
+type Figures struct {
+	Recipients int64
+	// Owed is what recipients hold (available and pending withdrawals), per currency.
+	Owed []CurrencyTotal
+	// Payments are counted and added up per type, status and currency.
+	Payments []PaymentTotal
+}
+
+// CurrencyTotal is an amount in minor units of one currency.
+type CurrencyTotal struct {
+	Currency string
+	Total    int64
+}
+
+// PaymentTotal counts payments of one type, status and currency.
+type PaymentTotal struct {
+	Type     payment.Type
+	Status   payment.Status
+	Currency string
+	Count    int64
+	Total    int64
+}
+
 // Store is a database of one engine.
 type Store interface {
 	// InTx runs fn in a read-write transaction and commits if fn returns nil. fn may be called
@@ -116,7 +151,7 @@ type Store interface {
 	// it must not have side effects outside the transaction.
 	InTx(ctx context.Context, fn func(Tx) error) error
 	// InTxRelaxed is InTx for writes that need not be durable the moment they commit
-	// (PostgreSQL then does not wait for the WAL flush). Safe when losing the write in a crash
+	// (PostgreSQL then does not wait for the WAL flush; SQLite does not fsync the commit). Safe when losing the write in a crash
 	// is harmless, or when a later durable commit depends on it: the WAL is flushed in order,
 	// so that commit makes this one durable too.
 	InTxRelaxed(ctx context.Context, fn func(Tx) error) error
@@ -140,6 +175,7 @@ type Store interface {
 type Tx interface {
 	ledger.Store
 	idempotency.Store
+	DashboardReads
 
 	// SQLTx is the underlying transaction, for the job queue's InsertTx.
 	SQLTx() *sql.Tx
@@ -180,6 +216,13 @@ type Tx interface {
 	AccountNet(ctx context.Context, accountID string) (int64, error)
 	// AccountTotals reads every account with its transfer sums, for the invariant check.
 	AccountTotals(ctx context.Context) ([]ledger.AccountTotals, error)
+	// PruneRetained deletes up to limit rows per table whose retention ended (see
+	// RetentionCutoffs) and says how many it deleted, by table.
+	PruneRetained(ctx context.Context, c RetentionCutoffs, limit int) (map[string]int64, error)
+	// BrokenReferences describes up to limit rows naming a row that does not exist or belongs
+	// to another org: transfers and their accounts, transitions and their payments, payments
+	// and their files (PostgreSQL has no foreign keys on these hot tables).
+	BrokenReferences(ctx context.Context, limit int) ([]string, error)
 
 	InsertPayoutMethod(ctx context.Context, m payout.Method) error
 	GetPayoutMethod(ctx context.Context, scope tenant.Scope, id string) (payout.Method, error)
@@ -280,7 +323,8 @@ type Tx interface {
 	ListEventsBefore(ctx context.Context, scope tenant.Scope, before, typ string, limit int) ([]event.Event, error)
 	GetEvent(ctx context.Context, scope tenant.Scope, id string) (event.Event, error)
 	// UndispatchedEvents lists events not yet turned into webhook messages, oldest first,
-	// skipping rows another dispatcher holds.
+	// skipping rows another dispatcher holds. Their Data is not read ({}): routing needs only
+	// the envelope.
 	UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, error)
 	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
 	// PaymentWebhookURLs returns the webhookUrl of those payments that have one.
@@ -332,4 +376,52 @@ type Tx interface {
 	// ListWebhookAttempts pages the attempt log newest first, for one endpoint or one event
 	// (either may be "").
 	ListWebhookAttempts(ctx context.Context, scope tenant.Scope, endpointID, eventID, before string, limit int) ([]webhook.AttemptRecord, error)
+
+	// Dashboard members (issue 9). ErrConflict when the email is taken.
+	InsertMember(ctx context.Context, m member.Member) error
+	GetMember(ctx context.Context, id string) (member.Member, error)
+	// MemberByEmail finds a member by its lower-cased email.
+	MemberByEmail(ctx context.Context, email string) (member.Member, error)
+	// ListMembers lists an org's members, oldest first.
+	ListMembers(ctx context.Context, orgID string) ([]member.Member, error)
+	SetMemberPassword(ctx context.Context, id, hash string, at time.Time) error
+	InsertMemberToken(ctx context.Context, tk member.Token) error
+	// MemberTokenByHash finds a link by its secret's hash, used or not; forUpdate locks it so
+	// that two submits of one link cannot both use it.
+	MemberTokenByHash(ctx context.Context, hash string, forUpdate bool) (member.Token, error)
+	// UseMemberToken marks a link used; ErrNotFound when it was used already.
+	UseMemberToken(ctx context.Context, id string, at time.Time) error
+	// CountMemberTokens counts links of a purpose made for an email since a time.
+	CountMemberTokens(ctx context.Context, purpose, email string, since time.Time) (int, error)
+	InsertMemberSession(ctx context.Context, s member.Session) error
+	// MemberSessionByHash finds a session by its cookie's hash, live or not.
+	MemberSessionByHash(ctx context.Context, hash string) (member.Session, error)
+	// ListMemberSessions lists a member's sessions not revoked and not past their absolute
+	// end at now, newest first.
+	ListMemberSessions(ctx context.Context, memberID string, now time.Time) ([]member.Session, error)
+	// TouchMemberSession records use (callers write at most once a minute per session).
+	TouchMemberSession(ctx context.Context, id string, at time.Time) error
+	ClearMemberTwoFactor(ctx context.Context, id string) error
+	SetMemberSessionOrg(ctx context.Context, id, orgID string) error
+	// RevokeMemberSession ends one of the member's sessions; ErrNotFound when the member has
+	// no such live session.
+	RevokeMemberSession(ctx context.Context, memberID, id string, at time.Time) error
+	// RevokeMemberSessions ends every session of a member (a new password).
+	RevokeMemberSessions(ctx context.Context, memberID string, at time.Time) error
+	InsertSigninFailure(ctx context.Context, id, emailKey, ip string, at time.Time) error
+	// CountSigninFailures counts failed sign-ins since a time for an email key and an address.
+	CountSigninFailures(ctx context.Context, emailKey, ip string, since time.Time) (byEmail, byIP int, err error)
+	// ClearSigninFailures forgets an email's failures (it signed in).
+	ClearSigninFailures(ctx context.Context, emailKey string) error
+	InsertAudit(ctx context.Context, e member.AuditEntry) error
+	// ListAudit pages an org's audit log newest first, before the cursor id.
+	ListAudit(ctx context.Context, orgID, before string, limit int) ([]member.AuditEntry, error)
+	// DashboardFigures reads an org's key figures in one mode.
+	DashboardFigures(ctx context.Context, scope tenant.Scope) (Figures, error)
+	// DailyPayouts groups the payouts created since a time by UTC day, currency and status.
+	DailyPayouts(ctx context.Context, scope tenant.Scope, since time.Time) ([]DayPayouts, error)
+	// WebhookAttemptStats counts delivery attempts since a time per endpoint.
+	WebhookAttemptStats(ctx context.Context, scope tenant.Scope, since time.Time) ([]EndpointAttempts, error)
+	// OwedByKind adds up recipients' available and pending balances per currency.
+	OwedByKind(ctx context.Context, scope tenant.Scope) ([]OwedKind, error)
 }

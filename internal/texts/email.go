@@ -22,6 +22,16 @@ type EmailTexts struct {
 	LinkCodeNotice    string // an OTP-gated link
 	NotExpected       string
 	DateLayout        string // Go layout of the expiry
+
+	// Dashboard emails: an invitation, a password link, and the sign-in code's sender name.
+	InviteSubject   string // %s the org
+	InviteIntro     string // %[1]s who invites, %[2]s the org, %[3]s the role
+	InviteButton    string
+	PasswordSubject string
+	PasswordIntro   string
+	PasswordButton  string
+	LinkOnce        string // %s date and time the link stops working
+	DashboardName   string // names the dashboard where a code email names an org
 }
 
 var englishEmail = EmailTexts{
@@ -42,4 +52,13 @@ var englishEmail = EmailTexts{
 	LinkCodeNotice:    "You will be asked for a code we email to this address.",
 	NotExpected:       "If you do not expect this, ignore this email.",
 	DateLayout:        "2 Jan 2006 15:04 UTC",
+
+	InviteSubject:   "You are invited to %s on Payport",
+	InviteIntro:     "%[1]s invited you to the Payport dashboard of %[2]s as %[3]s. Choose a password to accept.",
+	InviteButton:    "Accept the invitation",
+	PasswordSubject: "Set your Payport dashboard password",
+	PasswordIntro:   "Someone (we hope you) asked to set the password of your Payport dashboard account. If it was not you, ignore this email: your password stays as it is.",
+	PasswordButton:  "Set a password",
+	LinkOnce:        "The link works once, until %s.",
+	DashboardName:   "Payport dashboard",
 }

@@ -132,6 +132,12 @@ type Texts struct {
 	Pay PayTexts
 	// Email holds the emails' words.
 	Email EmailTexts
+	// Dash holds the merchant dashboard's words.
+	Dash DashTexts
+	// DashOps holds the words of the dashboard's webhooks, events, bank files, settings and charts.
+	DashOps DashOpsTexts
+	// DashPay holds the words of the dashboard's payments, recipients and links pages.
+	DashPay DashPayTexts
 }
 
 // English is the default text set, and the fallback for any language without a catalogue.
@@ -275,8 +281,11 @@ var English = Texts{
 
 	EmbedLoading: "Loading your payouts…",
 
-	Pay:   englishPay,
-	Email: englishEmail,
+	Pay:     englishPay,
+	Email:   englishEmail,
+	Dash:    englishDash,
+	DashOps: englishDashOps,
+	DashPay: englishDashPay,
 }
 
 // catalogues are the languages the portal speaks; the first is the fallback.
