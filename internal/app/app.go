@@ -70,6 +70,8 @@ type App struct {
 	recipients     sync.Map
 	recipientCount atomic.Int64
 
+	// apiKeys caches live API keys for Authenticate.
+	apiKeys apiKeyCache
 	// orgs caches orgs for hot read paths (see cachedGetOrg).
 	orgs sync.Map
 

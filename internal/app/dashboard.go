@@ -109,12 +109,16 @@ func (a *App) DashboardRevokeKey(ctx context.Context, ac Actor, keyID string) er
 	if err := ac.canWrite(); err != nil {
 		return err
 	}
-	return a.Store.InTx(ctx, func(tx store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.RevokeAPIKey(ctx, ac.OrgID, keyID, a.now()); err != nil {
 			return mapNotFound(err, "API key")
 		}
 		return a.audit(ctx, tx, ac, "api_key.revoke", "api_key", keyID, "")
 	})
+	if err == nil {
+		a.apiKeys.forget(keyID)
+	}
+	return err
 }
 
 // DashboardMembers lists the members of the actor's org.

@@ -83,9 +83,13 @@ func (a *App) createKey(ctx context.Context, tx store.Tx, scope tenant.Scope, ro
 
 // RevokeAPIKey revokes a key of the org; a revoked key is refused from the next request on.
 func (a *App) RevokeAPIKey(ctx context.Context, orgID, keyID string) error {
-	return a.Store.InTx(ctx, func(tx store.Tx) error {
+	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		return mapNotFound(tx.RevokeAPIKey(ctx, orgID, keyID, a.now()), "API key")
 	})
+	if err == nil {
+		a.apiKeys.forget(keyID)
+	}
+	return err
 }
 
 // ListAPIKeys lists an org's keys (never their secrets).
@@ -102,28 +106,36 @@ func (a *App) ListAPIKeys(ctx context.Context, orgID string) ([]org.APIKey, erro
 // ErrUnauthenticated means the presented secret is not a live key.
 var ErrUnauthenticated = errors.New("missing, unknown or revoked API key")
 
-// Authenticate resolves a bearer secret to its key. Last use is recorded at most once a
-// minute per key, so authenticating a read does not turn it into a write.
+// Authenticate resolves a bearer secret to its key, from a short-lived cache when it can (see
+// APIKeyCacheTTL). Last use is recorded at most once a minute per key, so authenticating a
+// read does not turn it into a write.
 func (a *App) Authenticate(ctx context.Context, secret string) (org.APIKey, error) {
 	if _, ok := org.ModeOfSecret(secret); !ok {
 		return org.APIKey{}, ErrUnauthenticated
 	}
-	var k org.APIKey
-	err := a.Store.Query(ctx, func(tx store.Tx) error {
-		var err error
-		k, err = tx.APIKeyByHash(ctx, org.HashSecret(secret))
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
-		return org.APIKey{}, ErrUnauthenticated
-	}
-	if err != nil {
-		return org.APIKey{}, err
+	hash := org.HashSecret(secret)
+	k, cached, generation := a.apiKeys.get(hash, time.Now())
+	if !cached {
+		readAt := time.Now()
+		err := a.Store.Query(ctx, func(tx store.Tx) error {
+			var err error
+			k, err = tx.APIKeyByHash(ctx, hash)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) || (err == nil && k.RevokedAt != nil) {
+			return org.APIKey{}, ErrUnauthenticated
+		}
+		if err != nil {
+			return org.APIKey{}, err
+		}
+		a.apiKeys.put(hash, k, readAt, generation)
 	}
 	now := a.now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
 		if err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error { return tx.TouchAPIKey(ctx, k.ID, now) }); err != nil {
 			a.Log.Warn("record API key use", "key_id", k.ID, "err", err)
+		} else {
+			a.apiKeys.touch(hash, now)
 		}
 	}
 	return k, nil

@@ -294,7 +294,7 @@ func (s *Server) routeOrgs() {
 
 	huma.Register(s.api, s.secured(huma.Operation{
 		OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/api/api_keys/{id}", Tags: []string{"API keys"},
-		Summary: "Revoke an API key", Description: "The key is refused from the next request on.",
+		Summary: "Revoke an API key", Description: "The key is refused from the next request on (by other Payport processes on the same database within a second, the life of their key cache).",
 		DefaultStatus: http.StatusNoContent, Errors: []int{404},
 	}, access{}), func(ctx context.Context, in *struct {
 		ID string `path:"id" maxLength:"64"`
