@@ -150,5 +150,6 @@ func (a *App) recordEvent(ctx context.Context, tx store.Tx, scope tenant.Scope, 
 	if err != nil {
 		return err
 	}
-	return tx.InsertEvent(ctx, event.Event{ID: id.New("evt"), Scope: scope, Type: typ, ObjectID: objectID, Data: data, CreatedAt: at})
+	return tx.InsertEvent(ctx, event.Event{ID: id.New("evt"), Scope: scope, Type: typ, ObjectID: objectID, Data: data, CreatedAt: at,
+		EndpointsOnly: !hasObjectWebhook(typ)})
 }

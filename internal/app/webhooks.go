@@ -413,10 +413,14 @@ func (a *App) ListDeliveries(ctx context.Context, scope tenant.Scope, endpointID
 // messagesFor builds the messages of events: to the payment's own webhookUrl for a payment
 // event whose payment has one (it overrides the org's endpoints), else to every enabled
 // endpoint that wants the type.
+// hasObjectWebhook says whether an event of the type may go to a webhook URL of its own object
+// (a Payments API payment's webhook_url) rather than only to the scope's endpoints.
+func hasObjectWebhook(typ event.Type) bool { return strings.HasPrefix(string(typ), "payment.") }
+
 func (a *App) messagesFor(ctx context.Context, tx store.Tx, events []event.Event, now time.Time) ([]webhook.Message, error) {
 	var paymentIDs []string
 	for _, e := range events {
-		if strings.HasPrefix(string(e.Type), "payment.") {
+		if hasObjectWebhook(e.Type) {
 			paymentIDs = append(paymentIDs, e.ObjectID)
 		}
 	}
@@ -431,7 +435,7 @@ func (a *App) messagesFor(ctx context.Context, tx store.Tx, events []event.Event
 			return webhook.Message{ID: id.New("msg"), EventID: e.ID, Scope: e.Scope, EndpointID: endpointID, URL: url,
 				Status: webhook.MessagePending, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
 		}
-		if u, ok := urls[e.ObjectID]; ok && strings.HasPrefix(string(e.Type), "payment.") {
+		if u, ok := urls[e.ObjectID]; ok && hasObjectWebhook(e.Type) {
 			out = append(out, msg("", u))
 			continue
 		}

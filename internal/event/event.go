@@ -29,4 +29,9 @@ type Event struct {
 	ObjectID  string
 	Data      json.RawMessage
 	CreatedAt time.Time
+	// EndpointsOnly says the event can reach only its scope's webhook endpoints (no webhook
+	// URL of its own object). The store records such an event as already dispatched when the
+	// scope has no endpoint, so the dispatcher never has to route it: most orgs that only
+	// credit balances take no webhooks.
+	EndpointsOnly bool
 }

@@ -18,15 +18,37 @@ func (t *Tx) InsertEvent(ctx context.Context, e event.Event) error {
 	return nil
 }
 
-var eventsTable = newBulkTable("events", "id, org_id, mode, type, object_id, data, created_at",
-	"text, text, text, text, text, jsonb, timestamptz")
+var eventsTable = newBulkTable("events", "id, org_id, mode, type, object_id, data, created_at, dispatched_at",
+	"text, text, text, text, text, jsonb, timestamptz, timestamptz")
 
+// flushEvents inserts the buffered events. One that can reach only endpoints, in a scope that
+// has none, is inserted as dispatched: the dispatcher would route it nowhere, and on SQLite
+// routing it would cost the single writer a transaction.
 func (t *Tx) flushEvents(ctx context.Context) error {
 	events := t.events
 	t.events = nil
+	if len(events) == 0 {
+		return nil
+	}
+	hasEndpoints := map[tenant.Scope]bool{}
+	for _, e := range events {
+		if _, ok := hasEndpoints[e.Scope]; ok || !e.EndpointsOnly {
+			continue
+		}
+		var found bool
+		if err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE org_id = $1 AND mode = $2)`,
+			e.Scope.OrgID, string(e.Scope.Mode)).Scan(&found); err != nil {
+			return err
+		}
+		hasEndpoints[e.Scope] = found
+	}
 	return t.insertRows(ctx, eventsTable, len(events), func(i int) []any {
 		e := events[i]
-		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt)}
+		var dispatched any
+		if e.EndpointsOnly && !hasEndpoints[e.Scope] {
+			dispatched = t.ts(e.CreatedAt)
+		}
+		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt), dispatched}
 	})
 }
 

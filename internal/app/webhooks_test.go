@@ -1,0 +1,91 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/secret"
+	"github.com/payport/payport/internal/store/storetest"
+)
+
+// TestWebhooksStartWithTheEndpoint: an endpoint receives the events recorded after it was
+// created, never the ones before (those were recorded dispatched, as nothing could take them),
+// whatever the moment the dispatcher runs.
+func TestWebhooksStartWithTheEndpoint(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope, r := newOrg(t, e)
+			ctx := context.Background()
+			kr, err := secret.NewKeyring(make([]byte, 32))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Sealer = kr
+			var mu sync.Mutex
+			var got []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				body, _ := io.ReadAll(req.Body)
+				var env struct {
+					Type string `json:"type"`
+					Data struct {
+						Transfer struct {
+							Amount string `json:"amount"`
+						} `json:"transfer"`
+					} `json:"data"`
+				}
+				_ = json.Unmarshal(body, &env)
+				mu.Lock()
+				got = append(got, env.Type+" "+env.Data.Transfer.Amount)
+				mu.Unlock()
+			}))
+			defer srv.Close()
+
+			// Before any endpoint: nothing to route, so the dispatcher has nothing to do.
+			if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "1.00", Currency: "EUR"}, app.IdemRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := a.WebhookRound(ctx); err != nil || n != 0 {
+				t.Fatalf("round before any endpoint: %d %v", n, err)
+			}
+			if _, err := a.CreateWebhookEndpoint(ctx, scope, app.WebhookEndpointInput{URL: ptr(srv.URL + "/hook"),
+				EventTypes: ptr([]string{"balance.credited"})}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "2.00", Currency: "EUR"}, app.IdemRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			loop, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { a.RunWebhooks(loop); close(done) }()
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				mu.Lock()
+				n := len(got)
+				mu.Unlock()
+				if n >= 1 || time.Now().After(deadline) {
+					break
+				}
+			}
+			// More rounds: the first credit must not arrive late either.
+			for range 3 {
+				if _, err := a.WebhookRound(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stop()
+			<-done
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 1 || got[0] != "balance.credited 2.00" {
+				t.Fatalf("deliveries %q, want only the credit made after the endpoint", got)
+			}
+		})
+	}
+}
