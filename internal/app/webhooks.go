@@ -504,6 +504,15 @@ func (a *App) RunWebhooks(ctx context.Context) {
 // WebhookRound dispatches new events and delivers due messages once; it returns how much it
 // did (events dispatched plus messages attempted).
 func (a *App) WebhookRound(ctx context.Context) (int, error) {
+	// Look before taking the writer: an idle round then costs SQLite's single writer nothing.
+	var due bool
+	if err := a.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		due, err = tx.WebhookWorkDue(ctx, a.now())
+		return err
+	}); err != nil || !due {
+		return 0, err
+	}
 	dispatched, err := a.dispatchEvents(ctx)
 	if err != nil {
 		return dispatched, err

@@ -327,6 +327,9 @@ type Tx interface {
 	// the envelope.
 	UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, error)
 	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
+	// WebhookWorkDue says whether an event waits to be dispatched or a message is due at now:
+	// a read the dispatcher makes before it takes the writer for either.
+	WebhookWorkDue(ctx context.Context, now time.Time) (bool, error)
 	// PaymentWebhookURLs returns the webhookUrl of those payments that have one.
 	PaymentWebhookURLs(ctx context.Context, paymentIDs []string) (map[string]string, error)
 

@@ -152,6 +152,14 @@ func (t *Tx) UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, 
 	return scanEvents(rows)
 }
 
+// WebhookWorkDue implements store.Tx; both halves read only a partial index.
+func (t *Tx) WebhookWorkDue(ctx context.Context, now time.Time) (bool, error) {
+	var due bool
+	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE dispatched_at IS NULL)
+		OR EXISTS (SELECT 1 FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $1)`, t.ts(now)).Scan(&due)
+	return due, err
+}
+
 // MarkEventsDispatched implements store.Tx.
 func (t *Tx) MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error {
 	if len(ids) == 0 {
