@@ -103,6 +103,10 @@ func (a *App) ListAPIKeys(ctx context.Context, orgID string) ([]org.APIKey, erro
 	return out, err
 }
 
+// ErrUnavailable wraps every error of a use case that failed because the database could not
+// be used for now (store.ErrUnavailable): nothing was done and the same call may succeed later.
+var ErrUnavailable = store.ErrUnavailable
+
 // ErrUnauthenticated means the presented secret is not a live key.
 var ErrUnauthenticated = errors.New("missing, unknown or revoked API key")
 

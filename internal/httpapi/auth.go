@@ -55,7 +55,8 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	if err != nil {
 		s.log.Error("authenticate", "err", err)
-		_ = huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry shortly")
+		ctx.SetHeader("Retry-After", unavailableRetryAfter)
+		_ = huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry after the time in Retry-After")
 		return
 	}
 	if ok, wait := s.keyLimit.allow(key.ID, time.Now()); !ok {
@@ -96,6 +97,10 @@ func (s *Server) secured(op huma.Operation, rule access) huma.Operation {
 	return op
 }
 
+// unavailableRetryAfter is the Retry-After (seconds) of a 503 while the database is away: a
+// PostgreSQL restart takes a few seconds, and the pool reconnects on the next request.
+const unavailableRetryAfter = "2"
+
 // fail converts a use-case error to the problem the client sees; unexpected errors are
 // logged with the request id and answered with a detail-free 500.
 func (s *Server) fail(ctx context.Context, err error) error {
@@ -104,6 +109,12 @@ func (s *Server) fail(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return newProblem(499, "client closed the request")
+	}
+	if errors.Is(err, app.ErrUnavailable) {
+		s.log.Warn("database unavailable", "request_id", requestIDFrom(ctx), "err", err)
+		p := newProblem(http.StatusServiceUnavailable, "the database is unavailable for now and nothing was done; send the same request again after the time in Retry-After").(*Problem)
+		p.headers = http.Header{"Retry-After": {unavailableRetryAfter}}
+		return p
 	}
 	s.log.Error("request failed", "request_id", requestIDFrom(ctx), "err", err)
 	return newProblem(http.StatusInternalServerError, "an internal error occurred; quote the request id when reporting it")

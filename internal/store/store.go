@@ -33,6 +33,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means a unique constraint refused the write.
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable means the database cannot be used right now: PostgreSQL unreachable or
+	// restarting, SQLite's disk full. Nothing was written; the same request may succeed later.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // StoredKey is a signing key as stored: its private key sealed under the master key.

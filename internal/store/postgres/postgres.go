@@ -5,10 +5,15 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,13 +36,32 @@ var Dialect = sqlstore.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"
 	},
+	// Besides serialization failures and deadlocks, a transaction is run again when the
+	// driver says nothing reached the server (a pooled connection that died with a
+	// PostgreSQL restart): the next attempt takes a fresh connection.
 	IsRetryable: func(err error) bool {
 		var e *pgconn.PgError
-		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
+		return (errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")) || pgconn.SafeToRetry(err)
 	},
+	IsUnavailable: unavailable,
 	TimeArg:       func(t time.Time) any { return t.UTC() },
 	RelaxedCommit: "SET LOCAL synchronous_commit TO OFF",
 	ArrayParams:   true,
+}
+
+// unavailable recognises a server that cannot be reached or is shutting down or starting
+// (SQLSTATE class 08, 57P01-57P03, 53300 too many connections), and a connection lost
+// mid-statement.
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET)
 }
 
 // Options tune the connection pool.

@@ -43,6 +43,12 @@ var Dialect = sqlstore.Dialect{
 		var e *sqlite.Error
 		return asSQLite(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY)
 	},
+	// A full disk or a failing write leaves the database as it was (the transaction rolls
+	// back); the same request succeeds once space returns.
+	IsUnavailable: func(err error) bool {
+		var e *sqlite.Error
+		return asSQLite(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_FULL || e.Code()&0xff == sqlite3.SQLITE_IOERR)
+	},
 	TimeArg:         func(t time.Time) any { return t.UTC().Format(sqlstore.SQLiteTimeLayout) },
 	CacheStatements: true,
 	AnonymousParams: true,

@@ -37,6 +37,9 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 	// IsRetryable recognises transient conflicts worth running a transaction again for.
 	IsRetryable func(error) bool
+	// IsUnavailable recognises errors that say the database cannot be used for now (lost
+	// connection, server restarting, disk full); they reach callers as store.ErrUnavailable.
+	IsUnavailable func(error) bool
 	// TimeArg converts a time for binding. SQLite stores times as fixed-width UTC text so that
 	// they sort and compare correctly as strings.
 	TimeArg func(time.Time) any
@@ -118,11 +121,24 @@ const maxAttempts = 5
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	return db.inTx(ctx, fn)
+	return db.unavailable(db.inTx(ctx, fn))
+}
+
+// unavailable marks an error that says the database cannot be used for now as
+// store.ErrUnavailable, so that callers answer "retry later" rather than an internal error.
+func (db *DB) unavailable(err error) error {
+	if err == nil || db.d.IsUnavailable == nil || errors.Is(err, store.ErrUnavailable) || !db.d.IsUnavailable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 }
 
 // InTxRelaxed implements store.Store.
 func (db *DB) InTxRelaxed(ctx context.Context, fn func(store.Tx) error) error {
+	return db.unavailable(db.inTxRelaxed(ctx, fn))
+}
+
+func (db *DB) inTxRelaxed(ctx context.Context, fn func(store.Tx) error) error {
 	switch {
 	case db.d.RelaxedCommit != "":
 		return db.inTx(ctx, func(tx store.Tx) error {
@@ -181,7 +197,7 @@ func (db *DB) retry(ctx context.Context, run func() error) error {
 
 // Read implements store.Store.
 func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, db.reader, true, fn)
+	return db.unavailable(db.run(ctx, db.reader, true, fn))
 }
 
 func (db *DB) run(ctx context.Context, h *sql.DB, readOnly bool, fn func(store.Tx) error) (err error) {
@@ -238,7 +254,7 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 // Query implements store.Store: each statement runs on its own on the read pool, without
 // BEGIN and COMMIT round trips. For lookups that are one statement.
 func (db *DB) Query(ctx context.Context, fn func(store.Tx) error) error {
-	return fn(&Tx{q: db.reader, h: db.reader, d: db.d, db: db})
+	return db.unavailable(fn(&Tx{q: db.reader, h: db.reader, d: db.d, db: db}))
 }
 
 // querier is what statements run on: a transaction, or the pool for single-statement reads.
