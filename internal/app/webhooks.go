@@ -460,6 +460,12 @@ type webhookRunner struct {
 	once    sync.Once
 	wake    chan struct{}
 	clients map[tenant.Mode]*http.Client
+	// slots bounds the deliveries in flight in this process (WebhookConfig.Concurrency),
+	// including those a round stopped waiting for.
+	slotsOnce sync.Once
+	slots     chan struct{}
+	// stragglers are deliveries still running after their round moved on.
+	stragglers sync.WaitGroup
 }
 
 // wakeWebhooks makes the loop look for work now rather than at its next poll.
@@ -485,6 +491,7 @@ func (a *App) RunWebhooks(ctx context.Context) {
 		a.hooks.clients = map[tenant.Mode]*http.Client{tenant.Test: webhook.NewClient(cfg.policy(tenant.Test)),
 			tenant.Live: webhook.NewClient(cfg.policy(tenant.Live))}
 	})
+	defer a.hooks.stragglers.Wait()
 	for ctx.Err() == nil {
 		n, err := a.WebhookRound(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -527,6 +534,10 @@ const (
 	// sendLease is how long a sender owns the messages it took; a sender that dies leaves
 	// them to another after it (well past the 15 s delivery timeout).
 	sendLease = 2 * time.Minute
+	// roundWait is how long a round waits for its deliveries before it records those that
+	// finished and moves on; the others record themselves when they end. A receiver that
+	// hangs (up to the 15 s timeout) then delays nobody else's webhooks by more than this.
+	roundWait = time.Second
 )
 
 func (a *App) dispatchEvents(ctx context.Context) (int, error) {
@@ -568,11 +579,22 @@ type delivery struct {
 }
 
 func (a *App) sendDue(ctx context.Context) (int, error) {
+	a.hooks.slotsOnce.Do(func() {
+		conc := a.WebhookConfig.Concurrency
+		if conc <= 0 {
+			conc = 64
+		}
+		a.hooks.slots = make(chan struct{}, conc)
+	})
+	free := cap(a.hooks.slots) - len(a.hooks.slots)
+	if free <= 0 {
+		return 0, nil // every slot holds a delivery that is still running
+	}
 	var ds []*delivery
 	// Relaxed like the dispatch: a lease lost in a crash only means a redelivery.
 	err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		now := a.now()
-		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(sendLease), sendBatch)
+		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(sendLease), min(sendBatch, free*8))
 		if err != nil {
 			return err
 		}
@@ -582,31 +604,67 @@ func (a *App) sendDue(ctx context.Context) (int, error) {
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
-	conc := a.WebhookConfig.Concurrency
-	if conc <= 0 {
-		conc = 64
-	}
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
+	var (
+		mu        sync.Mutex
+		finished  []*delivery // recorded by this round
+		roundOver bool        // after it, a delivery records itself
+	)
+	ended := make(chan struct{}, len(ds))
+	launched := 0
 	for _, d := range ds {
 		if d.body == nil {
-			continue // nothing to send (its endpoint is gone); recorded below
+			finished = append(finished, d) // nothing to send (its endpoint is gone)
+			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
+		launched++
+		a.hooks.slots <- struct{}{}
+		a.hooks.stragglers.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { <-a.hooks.slots; a.hooks.stragglers.Done() }()
 			d.at = a.now()
 			// The signature's timestamp is the wall clock's, whatever clock the app runs on:
 			// receivers compare it with theirs to refuse replays.
 			d.result = webhook.Deliver(ctx, a.hooks.clients[d.msg.Scope.Mode], d.msg.URL, d.msg.EventID, time.Now(), d.body, d.secrets)
+			mu.Lock()
+			late := roundOver
+			if !late {
+				finished = append(finished, d)
+			}
+			mu.Unlock()
+			if !late {
+				ended <- struct{}{}
+				return
+			}
+			if ctx.Err() == nil {
+				if err := a.recordDeliveries(ctx, []*delivery{d}); err != nil {
+					a.Log.Error("webhooks: record a late delivery", "message_id", d.msg.ID, "err", err)
+				}
+			}
 		}()
 	}
-	wg.Wait()
+	timer := time.NewTimer(roundWait)
+	defer timer.Stop()
+wait:
+	for range launched {
+		select {
+		case <-ended:
+		case <-timer.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	mu.Lock()
+	roundOver = true
+	batch := finished
+	mu.Unlock()
 	if ctx.Err() != nil {
 		return 0, ctx.Err() // the leases run out and another round retries
 	}
-	return len(ds), a.recordDeliveries(ctx, ds)
+	if len(batch) == 0 {
+		return len(ds), nil
+	}
+	return len(ds), a.recordDeliveries(ctx, batch)
 }
 
 // prepareDeliveries loads each message's body (the event envelope) and signing secrets.

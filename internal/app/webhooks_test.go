@@ -89,3 +89,107 @@ func TestWebhooksStartWithTheEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestHangingReceiverDelaysNobody: a receiver that does not answer holds its own delivery
+// (until the timeout), not the others: events recorded meanwhile reach a healthy endpoint, and
+// the hanging delivery is recorded when it ends.
+func TestHangingReceiverDelaysNobody(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope, r := newOrg(t, e)
+			ctx := context.Background()
+			kr, err := secret.NewKeyring(make([]byte, 32))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Sealer = kr
+			a.WebhookConfig = app.WebhookConfig{Timeout: time.Minute, PollInterval: 10 * time.Millisecond}
+			release := make(chan struct{})
+			var hung sync.Once
+			hanging := make(chan struct{})
+			slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				hung.Do(func() { close(hanging) })
+				<-release
+			}))
+			defer slow.Close()
+			defer func() { // before slow.Close, which waits for its handlers
+				select {
+				case <-release:
+				default:
+					close(release)
+				}
+			}()
+			var mu sync.Mutex
+			var fastGot []string
+			fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				mu.Lock()
+				fastGot = append(fastGot, req.Header.Get("webhook-id"))
+				mu.Unlock()
+			}))
+			defer fast.Close()
+			var slowID string
+			for _, u := range []string{slow.URL, fast.URL} {
+				ep, err := a.CreateWebhookEndpoint(ctx, scope, app.WebhookEndpointInput{URL: ptr(u + "/hook"),
+					EventTypes: ptr([]string{"balance.credited"})})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if slowID == "" {
+					slowID = ep.ID
+				}
+			}
+			loop, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { a.RunWebhooks(loop); close(done) }()
+			defer func() { stop(); <-done }()
+
+			credit := func() {
+				if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "1.00", Currency: "EUR"}, app.IdemRequest{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			credit()
+			select {
+			case <-hanging:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the slow receiver was never called")
+			}
+			// While the first delivery to the slow receiver hangs, two more credits.
+			credit()
+			credit()
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				mu.Lock()
+				n := len(fastGot)
+				mu.Unlock()
+				if n >= 3 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the healthy endpoint got %d of 3 events while another receiver hung", n)
+				}
+			}
+			// The slow receiver answers at last: its first delivery is recorded on its own,
+			// and the next two follow.
+			close(release)
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				attempts, _, err := a.ListDeliveries(ctx, scope, slowID, "", 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ok := 0
+				for _, at := range attempts {
+					if at.StatusCode == 200 {
+						ok++
+					}
+				}
+				if ok == 3 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("slow endpoint attempts %+v, want 3 successes", attempts)
+				}
+			}
+		})
+	}
+}
