@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payport/payport/internal/member"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
@@ -331,6 +332,27 @@ func TestAuditLogConcurrentCredits(t *testing.T) {
 		}
 		if n := en.count("ledger_transfers"); n != 2*each {
 			t.Fatalf("%d transfers", n)
+		}
+	})
+}
+
+// The dashboard's audit page shows API keys and members alike, and the API reads the members'
+// entries (org-wide) beside the keys'.
+func TestAuditLogDashboardShowsEveryActor(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en, sink := dashEnv(t, e)
+		memberID := en.newMember(en.orgID, "ada@example.com", member.RoleOrgAdmin)
+		keyID := en.keyID(en.key)
+		en.createRecipient(en.key, "site_1", "EUR")
+		d := en.signIn(sink, "ada@example.com")
+		_, page := d.get("/dashboard/audit")
+		if !strings.Contains(page, "<code>api_key</code> <code>"+keyID+"</code>") || !strings.Contains(page, "recipient.created") ||
+			!strings.Contains(page, "ada@example.com") {
+			t.Fatalf("audit page:\n%s", page)
+		}
+		signIns := en.audit(en.key, "actor_type=member&action=member.sign_in").Items
+		if len(signIns) != 1 || signIns[0].Actor.ID != memberID || signIns[0].Mode != "" {
+			t.Fatalf("sign-in entries %+v", signIns)
 		}
 	})
 }
