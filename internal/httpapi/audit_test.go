@@ -213,6 +213,9 @@ func TestAuditLogNamesTheAPIKey(t *testing.T) {
 			t.Fatalf("a read-only key reads %d entries", len(p.Items))
 		}
 		wantProblem(t, en.do("GET", "/api/audit", "", nil), 401, "", anyField)
+		if doc := string(en.must(200, "GET", "/openapi.json", "", nil).Body); !strings.Contains(doc, `"/api/audit"`) || !strings.Contains(doc, "list-audit-entries") {
+			t.Fatal("GET /api/audit is not in the OpenAPI document")
+		}
 	})
 }
 
