@@ -145,12 +145,12 @@ func mapNotFound(err error, what string) error {
 // recordEvent writes an outbox event in tx, carrying obj as its data, and audits the change
 // under the context's actor (see auditEvent).
 func (a *App) recordEvent(ctx context.Context, tx store.Tx, scope tenant.Scope, typ event.Type, objectID string, obj any, at time.Time) error {
+	if err := a.auditEvent(ctx, tx, scope, typ, objectID, at); err != nil {
+		return err
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	if err := tx.InsertEvent(ctx, event.Event{ID: id.New("evt"), Scope: scope, Type: typ, ObjectID: objectID, Data: data, CreatedAt: at}); err != nil {
-		return err
-	}
-	return a.auditEvent(ctx, tx, scope, typ, objectID, at)
+	return tx.InsertEvent(ctx, event.Event{ID: id.New("evt"), Scope: scope, Type: typ, ObjectID: objectID, Data: data, CreatedAt: at})
 }
