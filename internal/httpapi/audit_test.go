@@ -138,6 +138,12 @@ func TestAuditLogNamesTheAPIKey(t *testing.T) {
 		if strings.Contains(got.Detail, str(t, nk, "secret")) {
 			t.Fatalf("the key's secret is in the log: %q", got.Detail)
 		}
+		// Revoked with its own secret: the new key is the actor, and the entry is org-wide.
+		en.must(204, "DELETE", "/api/api_keys/"+str(t, nk, "id"), str(t, nk, "secret"), nil)
+		revoked := en.audit(en.key, "action=api_key.revoke").Items
+		if len(revoked) != 1 || revoked[0].Actor.ID != str(t, nk, "id") || revoked[0].ObjectID != str(t, nk, "id") || revoked[0].Mode != "" {
+			t.Fatalf("revoke entries %+v", revoked)
+		}
 
 		// An endpoint: its secret and any token in its URL stay out of the log.
 		ep := en.must(201, "POST", "/api/webhook_endpoints", en.key, map[string]any{"url": "http://127.0.0.1:9/hook?token=s3cr3t-token"}).obj(t)
@@ -169,8 +175,8 @@ func TestAuditLogNamesTheAPIKey(t *testing.T) {
 			}
 			cursor = *p.NextCursor
 		}
-		if len(seen) != len(all) || len(all) != 8 {
-			t.Fatalf("pages gave %d entries, one page %d, want 8", len(seen), len(all))
+		if len(seen) != len(all) || len(all) != 9 {
+			t.Fatalf("pages gave %d entries, one page %d, want 9", len(seen), len(all))
 		}
 		for i := range all {
 			if all[i].ID != seen[i] || (i > 0 && all[i].ID >= all[i-1].ID) {
@@ -187,7 +193,7 @@ func TestAuditLogNamesTheAPIKey(t *testing.T) {
 		if p := en.audit(en.key, "created_gte="+future); len(p.Items) != 0 {
 			t.Fatalf("entries from the future: %d", len(p.Items))
 		}
-		if p := en.audit(en.key, "created_lt="+future); len(p.Items) != 8 {
+		if p := en.audit(en.key, "created_lt="+future); len(p.Items) != 9 {
 			t.Fatalf("entries before now: %d", len(p.Items))
 		}
 		wantProblem(t, en.do("GET", "/api/audit?created_gte="+future+"&created_lt="+future, en.key, nil), 422, "validation_failed", "created_lt")
@@ -209,7 +215,7 @@ func TestAuditLogNamesTheAPIKey(t *testing.T) {
 			}
 		}
 		readOnly := en.newKey(en.orgID, tenant.Test, org.RoleOrgAdmin, "read_only")
-		if p := en.audit(readOnly, "limit=100"); len(p.Items) != 8 {
+		if p := en.audit(readOnly, "limit=100"); len(p.Items) != 9 {
 			t.Fatalf("a read-only key reads %d entries", len(p.Items))
 		}
 		wantProblem(t, en.do("GET", "/api/audit", "", nil), 401, "", anyField)
