@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/member"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -74,6 +78,11 @@ func main() {
 	)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cmd := kctx.Command(); !strings.HasPrefix(cmd, "serve") && !strings.HasPrefix(cmd, "bench") {
+		// An operator's command is audited as Payport's command line (the server's own work,
+		// jobs included, is not: it would add an entry to every payout a rail settles).
+		ctx = app.WithAuditActor(ctx, app.AuditActor{Type: member.ActorSystem, ID: "cli"})
+	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(&cli.Globals); err != nil {
 		fmt.Fprintln(os.Stderr, "payport:", err)

@@ -144,8 +144,12 @@ func mapNotFound(err error, what string) error {
 	return err
 }
 
-// recordEvent writes an outbox event in tx, carrying obj as its data.
+// recordEvent writes an outbox event in tx, carrying obj as its data, and audits the change
+// under the context's actor (see auditEvent).
 func (a *App) recordEvent(ctx context.Context, tx store.Tx, scope tenant.Scope, typ event.Type, objectID string, obj any, at time.Time) error {
+	if err := a.auditEvent(ctx, tx, scope, typ, objectID, at); err != nil {
+		return err
+	}
 	data, err := json.Marshal(obj)
 	if err != nil {
 		return err

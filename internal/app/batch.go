@@ -160,7 +160,7 @@ func (b *postingBatcher) run(ctx context.Context, batch []*postingRequest) error
 		for i, r := range batch {
 			r.result = results[i]
 			if results[i].Err == nil && r.after != nil {
-				if err := r.after(ctx, tx, results[i]); err != nil {
+				if err := r.after(carryAudit(ctx, r.ctx), tx, results[i]); err != nil {
 					return err
 				}
 			}

@@ -131,7 +131,10 @@ func (a *App) StartEmbeddedSession(ctx context.Context, token, origin, redirectU
 			CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), UseCase: string(grant.Embedded), EmbedOrigin: origin, RedirectURI: redirectURL,
 			Currency:  sessionCurrency(currency),
 			ExpiresAt: time.Unix(c.Exp, 0), CreatedAt: now}
-		return tx.InsertPortalSession(ctx, s.PortalSession)
+		if err := tx.InsertPortalSession(ctx, s.PortalSession); err != nil {
+			return err
+		}
+		return a.auditSessionOpen(ctx, tx, s.PortalSession)
 	})
 	return s, err
 }

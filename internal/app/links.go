@@ -496,6 +496,10 @@ func (a *App) revokeLinks(ctx context.Context, key org.APIKey, linkID, email str
 			if err := a.recordEvent(ctx, tx, l.Scope, LinkRevoked, l.ID, v, now); err != nil {
 				return err
 			}
+			// One entry per link revoked (an email's links go in one request).
+			if err := a.auditTx(ctx, tx, l.Scope.OrgID, l.Scope.Mode, string(LinkRevoked), "payment_link", l.ID, ""); err != nil {
+				return err
+			}
 			out = append(out, v)
 		}
 		if then != nil {

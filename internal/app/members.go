@@ -53,12 +53,6 @@ func (ac Actor) canWrite() error {
 	return nil
 }
 
-// audit records an action of the actor in tx. detail must hold no secret.
-func (a *App) audit(ctx context.Context, tx store.Tx, ac Actor, action, objectType, objectID, detail string) error {
-	return tx.InsertAudit(ctx, member.AuditEntry{ID: id.New("aud"), OrgID: ac.OrgID, MemberID: ac.MemberID, Action: action,
-		ObjectType: objectType, ObjectID: objectID, Detail: detail, IP: ac.IP, CreatedAt: a.now()})
-}
-
 // CreateMember makes a member without a password and returns a single-use link (valid a day)
 // that sets it: how the first operator is bootstrapped from the command line. orgID is
 // required for org-admin and viewer, optional for internal-admin.

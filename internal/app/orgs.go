@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -41,8 +42,10 @@ func (a *App) CreateOrg(ctx context.Context, name string, live bool) (org.Org, N
 			return err
 		}
 		var err error
-		nk, err = a.createKey(ctx, tx, tenant.Scope{OrgID: o.ID, Mode: mode}, org.RoleOrgAdmin, nil, "default", now)
-		return err
+		if nk, err = a.createKey(ctx, tx, tenant.Scope{OrgID: o.ID, Mode: mode}, org.RoleOrgAdmin, nil, "default", now); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, o.ID, "", "org.create", "org", o.ID, o.Name+" with "+string(mode)+" key "+nk.Key.ID)
 	})
 	return o, nk, err
 }
@@ -55,8 +58,10 @@ func (a *App) CreateAPIKey(ctx context.Context, scope tenant.Scope, role org.Rol
 			return mapNotFound(err, "org")
 		}
 		var err error
-		nk, err = a.createKey(ctx, tx, scope, role, scopes, name, a.now())
-		return err
+		if nk, err = a.createKey(ctx, tx, scope, role, scopes, name, a.now()); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "api_key.create", "api_key", nk.Key.ID, keyDetail(nk.Key))
 	})
 	return nk, err
 }
@@ -81,10 +86,23 @@ func (a *App) createKey(ctx context.Context, tx store.Tx, scope tenant.Scope, ro
 	return NewKey{Key: k, Secret: secret}, nil
 }
 
+// keyDetail describes a new key for the audit log: its role, mode, scopes and the display
+// prefix it is recognised by (never the secret).
+func keyDetail(k org.APIKey) string {
+	names := make([]string, 0, len(k.Scopes))
+	for _, sc := range k.Scopes {
+		names = append(names, string(sc))
+	}
+	return fmt.Sprintf("%s %s [%s] %s", k.Role, k.Scope.Mode, strings.Join(names, ","), k.Prefix)
+}
+
 // RevokeAPIKey revokes a key of the org; a revoked key is refused from the next request on.
 func (a *App) RevokeAPIKey(ctx context.Context, orgID, keyID string) error {
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		return mapNotFound(tx.RevokeAPIKey(ctx, orgID, keyID, a.now()), "API key")
+		if err := tx.RevokeAPIKey(ctx, orgID, keyID, a.now()); err != nil {
+			return mapNotFound(err, "API key")
+		}
+		return a.auditTx(ctx, tx, orgID, "", "api_key.revoke", "api_key", keyID, "")
 	})
 	if err == nil {
 		a.apiKeys.forget(keyID)
@@ -247,9 +265,13 @@ func (a *App) UpdateOrgSettings(ctx context.Context, orgID string, name *string,
 			}
 			o.Name = n
 		}
+		cur := o
 		o.Settings = s
 		o.UpdatedAt = a.now()
-		return tx.UpdateOrg(ctx, o)
+		if err := tx.UpdateOrg(ctx, o); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, o.ID, "", "org.settings", "org", o.ID, strings.Join(changedSettings(cur, o), ", "))
 	})
 	a.orgs.Delete(orgID)
 	return o, err

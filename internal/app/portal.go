@@ -92,7 +92,10 @@ func (a *App) ExchangeGrant(ctx context.Context, token string) (PortalSession, e
 			RecipientID: c.InternalSiteID, CSRFToken: base64.RawURLEncoding.EncodeToString(csrf), TwoFactorPending: c.TwoFactorAuth,
 			HideTransactions: c.HideTransactions, RedirectURI: c.RedirectURI, AutoRedirect: c.AutoRedirectToSetup,
 			UseCase: c.Type, ExpiresAt: now.Add(PortalSessionLifetime), CreatedAt: now}
-		return tx.InsertPortalSession(ctx, s.PortalSession)
+		if err := tx.InsertPortalSession(ctx, s.PortalSession); err != nil {
+			return err
+		}
+		return a.auditSessionOpen(ctx, tx, s.PortalSession)
 	})
 	return s, err
 }

@@ -191,6 +191,11 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		if err := tx.InsertRailFile(ctx, f); err != nil {
 			return err
 		}
+		// Audited before the payouts' events: the entry is the file's, not its first payout's.
+		if err := a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.export", "rail_file", f.ID,
+			fmt.Sprintf("%s %s, %d payouts", railName, f.Filename, f.PaymentCount)); err != nil {
+			return err
+		}
 		postings := make([]ledger.Posting, len(ps))
 		for i := range ps {
 			ps[i].RailReference, ps[i].RailFileID = refs[ps[i].ID], f.ID
@@ -313,7 +318,8 @@ func (a *App) ConfirmRailFile(ctx context.Context, scope tenant.Scope, fileID, r
 			}
 		}
 		view = viewRailFile(f)
-		return nil
+		// Last: it replaces the entry of the first payout settled above.
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.confirm", "rail_file", f.ID, fmt.Sprintf("%d payouts: %s", len(ps), reason))
 	})
 	return view, err
 }
@@ -431,8 +437,14 @@ func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		if err != nil {
 			return err
 		}
-		return tx.InsertRailImport(ctx, rail.Import{ID: res.ID, Scope: scope, Rail: railName, Kind: res.Kind,
-			ContentHash: hash, Result: body, CreatedAt: now})
+		if err := tx.InsertRailImport(ctx, rail.Import{ID: res.ID, Scope: scope, Rail: railName, Kind: res.Kind,
+			ContentHash: hash, Result: body, CreatedAt: now}); err != nil {
+			return err
+		}
+		// Last: it replaces the entry of the first payout settled above.
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.import", "rail_import", res.ID,
+			fmt.Sprintf("%s %s: %d failed, %d succeeded, %d notices, %d ignored", railName, res.Kind,
+				len(res.Failed), len(res.Succeeded), len(res.Notices), len(res.Ignored)))
 	})
 	return res, err
 }

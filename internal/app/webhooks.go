@@ -163,7 +163,12 @@ func (a *App) CreateWebhookEndpoint(ctx context.Context, scope tenant.Scope, in 
 		return WebhookEndpointView{}, err
 	}
 	e.SecretSealed = sealed
-	err = a.Store.InTx(ctx, func(tx store.Tx) error { return tx.InsertWebhookEndpoint(ctx, e) })
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.InsertWebhookEndpoint(ctx, e); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_endpoint.create", "webhook_endpoint", e.ID, auditURL(e.URL))
+	})
 	v := viewEndpoint(e)
 	v.Secret = secret
 	return v, err
@@ -198,8 +203,8 @@ func (a *App) GetWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpoi
 	return v, err
 }
 
-// changeEndpoint runs fn on a locked endpoint and saves it.
-func (a *App) changeEndpoint(ctx context.Context, scope tenant.Scope, endpointID string, fn func(e *webhook.Endpoint) error) (WebhookEndpointView, error) {
+// changeEndpoint runs fn on a locked endpoint and saves it, audited as action.
+func (a *App) changeEndpoint(ctx context.Context, scope tenant.Scope, endpointID, action string, fn func(e *webhook.Endpoint) error) (WebhookEndpointView, error) {
 	var v WebhookEndpointView
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		e, err := tx.GetWebhookEndpoint(ctx, scope, endpointID, true)
@@ -216,21 +221,31 @@ func (a *App) changeEndpoint(ctx context.Context, scope tenant.Scope, endpointID
 				return err
 			}
 		}
-		return tx.UpdateWebhookEndpoint(ctx, e)
+		if err := tx.UpdateWebhookEndpoint(ctx, e); err != nil {
+			return err
+		}
+		detail := auditURL(e.URL)
+		if !e.Enabled {
+			detail += " (disabled)"
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, action, "webhook_endpoint", e.ID, detail)
 	})
 	return v, err
 }
 
 // UpdateWebhookEndpoint changes an endpoint. Enabling it again clears why it was disabled.
 func (a *App) UpdateWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpointID string, in WebhookEndpointInput) (WebhookEndpointView, error) {
-	return a.changeEndpoint(ctx, scope, endpointID, func(e *webhook.Endpoint) error { return in.apply(e, a.WebhookConfig) })
+	return a.changeEndpoint(ctx, scope, endpointID, "webhook_endpoint.update", func(e *webhook.Endpoint) error { return in.apply(e, a.WebhookConfig) })
 }
 
 // DeleteWebhookEndpoint removes an endpoint; its pending messages are canceled and its
 // delivery log kept.
 func (a *App) DeleteWebhookEndpoint(ctx context.Context, scope tenant.Scope, endpointID string) error {
 	return a.Store.InTx(ctx, func(tx store.Tx) error {
-		return mapNotFound(tx.DeleteWebhookEndpoint(ctx, scope, endpointID, a.now()), "webhook endpoint")
+		if err := tx.DeleteWebhookEndpoint(ctx, scope, endpointID, a.now()); err != nil {
+			return mapNotFound(err, "webhook endpoint")
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_endpoint.delete", "webhook_endpoint", endpointID, "")
 	})
 }
 
@@ -241,7 +256,7 @@ func (a *App) RotateEndpointSecret(ctx context.Context, scope tenant.Scope, endp
 	if err != nil {
 		return WebhookEndpointView{}, err
 	}
-	v, err := a.changeEndpoint(ctx, scope, endpointID, func(e *webhook.Endpoint) error {
+	v, err := a.changeEndpoint(ctx, scope, endpointID, "webhook_endpoint.rotate_secret", func(e *webhook.Endpoint) error {
 		until := a.now().Add(secretRotationOverlap)
 		e.PreviousSecretSealed, e.PreviousSecretUntil, e.SecretSealed = e.SecretSealed, &until, sealed
 		return nil
@@ -275,7 +290,10 @@ func (a *App) RevealWebhookSecret(ctx context.Context, scope tenant.Scope) (Webh
 			return err
 		}
 		s.Revealed, v.Secret = true, string(plain)
-		return tx.PutWebhookSecret(ctx, s)
+		if err := tx.PutWebhookSecret(ctx, s); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_secret.reveal", "webhook_secret", scope.OrgID, "")
 	})
 	return v, err
 }
@@ -296,7 +314,10 @@ func (a *App) RotateWebhookSecret(ctx context.Context, scope tenant.Scope) (Webh
 		until := a.now().Add(secretRotationOverlap)
 		s.PreviousSecretSealed, s.PreviousSecretUntil, s.SecretSealed, s.Revealed = s.SecretSealed, &until, sealed, true
 		v = WebhookSecretView{Secret: secret, PreviousValidUntil: &until}
-		return tx.PutWebhookSecret(ctx, s)
+		if err := tx.PutWebhookSecret(ctx, s); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_secret.rotate", "webhook_secret", scope.OrgID, "")
 	})
 	return v, err
 }
@@ -375,7 +396,10 @@ func (a *App) RedeliverEvent(ctx context.Context, scope tenant.Scope, eventID st
 		if err != nil || n == 0 {
 			return err
 		}
-		return tx.InsertWebhookMessages(ctx, ms)
+		if err := tx.InsertWebhookMessages(ctx, ms); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "event.redeliver", "event", e.ID, fmt.Sprintf("%s to %d destinations", e.Type, n))
 	})
 	a.wakeWebhooks()
 	return n, err

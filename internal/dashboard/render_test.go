@@ -61,7 +61,8 @@ func pageCases() map[string][]map[string]any {
 		},
 		"sessions": {signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}})},
 		"audit": {
-			signedIn("audit", map[string]any{"Entries": []app.AuditView{{AuditEntry: member.AuditEntry{Action: "api_key.create", ObjectID: "key_1", CreatedAt: now}, MemberEmail: "ada@example.com"}}, "Older": "aud_1"}),
+			signedIn("audit", map[string]any{"Entries": []app.AuditView{{AuditEntry: member.AuditEntry{Action: "api_key.create", ObjectID: "key_1", CreatedAt: now}, MemberEmail: "ada@example.com"},
+				{AuditEntry: member.AuditEntry{ActorType: member.ActorPortalSession, ActorID: "grt_1", RecipientID: "rec_1", Action: "withdrawal.requested", ObjectID: "pay_1", CreatedAt: now}}}, "Older": "aud_1"}),
 			signedIn("audit", nil),
 		},
 		"orgs": {

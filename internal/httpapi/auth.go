@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/member"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/tenant"
 )
@@ -76,7 +77,9 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "this API key lacks the "+string(rule.scope)+" scope")
 		return
 	}
-	next(huma.WithValue(ctx, keyCtx{}, key))
+	// The key is the actor every change of this request is audited under.
+	audited := app.WithAuditActor(ctx.Context(), app.AuditActor{Type: member.ActorAPIKey, ID: key.ID, IP: remoteIP(ctx.Context())})
+	next(huma.WithValue(huma.WithContext(ctx, audited), keyCtx{}, key))
 }
 
 // secured marks an operation as needing a key with the given access and documents it so.

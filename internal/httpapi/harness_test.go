@@ -259,7 +259,7 @@ func (en *env) balance(key, site string) string {
 }
 
 // countedTables are the tables a write request may change.
-var countedTables = []string{"recipients", "ledger_transfers", "ledger_accounts", "events", "idempotency_records", "api_keys"}
+var countedTables = []string{"recipients", "ledger_transfers", "ledger_accounts", "events", "idempotency_records", "api_keys", "audit_log"}
 
 // counts returns the row count of every counted table.
 func (en *env) counts() map[string]int {

@@ -118,6 +118,7 @@ func New(cfg Config) *Server {
 	s.routeAccounts()
 	s.routeRails()
 	s.routeGrants()
+	s.routeAudit()
 	portal.New(cfg.App, cfg.Log).Register(s.mux)
 	dashboard.New(cfg.App, cfg.Log).Register(s.mux)
 

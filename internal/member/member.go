@@ -135,11 +135,24 @@ func (s Session) Live(now time.Time) bool {
 	return s.RevokedAt == nil && now.Before(s.ExpiresAt) && now.Sub(s.LastSeenAt) < SessionIdle
 }
 
-// AuditEntry records one change made in the dashboard. Detail says what in words safe to
-// keep: never a secret, a password or bank details.
+// AuditEntry records one change: who made it (a dashboard member, an API key, a portal
+// session acting for a recipient, or Payport itself), what it did to which object, and when.
+// Detail says what in words safe to keep: never a secret, a password, a token or full bank
+// details.
 type AuditEntry struct {
-	ID         string
-	OrgID      string
+	ID    string
+	OrgID string
+	// Mode is the mode of the objects the action touched ("test" or "live"), "" for org-wide
+	// changes.
+	Mode string
+	// ActorType is member, api_key, portal_session or system (see the Actor constants).
+	ActorType string
+	// ActorID is the member's id, the API key's id, the portal session's (named by the grant
+	// it was opened with, since its own key is a hash of its cookie) or "" for Payport.
+	ActorID string
+	// RecipientID is the recipient a portal session acts for ("" for other actors).
+	RecipientID string
+	// MemberID is the member of a member entry ("" otherwise), as the dashboard shows it.
 	MemberID   string
 	Action     string
 	ObjectType string
@@ -148,6 +161,14 @@ type AuditEntry struct {
 	IP         string
 	CreatedAt  time.Time
 }
+
+// Audit actor types.
+const (
+	ActorMember        = "member"
+	ActorAPIKey        = "api_key"
+	ActorPortalSession = "portal_session"
+	ActorSystem        = "system"
+)
 
 // NewToken returns a random secret for a cookie or a link (256 bits, URL-safe) and the
 // hash that is stored. A plain SHA-256 suffices: the secret is random, so there is no

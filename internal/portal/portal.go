@@ -335,7 +335,9 @@ func (h *Handler) withSession(stub string, next http.HandlerFunc) http.HandlerFu
 			h.fail(w, r, http.StatusForbidden, t.FormExpiredTitle, t.FormExpired)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
+		// The session, for its recipient, is the actor every change of this request is audited under.
+		ctx := app.WithAuditActor(r.Context(), app.PortalActor(s, clientIP(r)))
+		next(w, r.WithContext(context.WithValue(ctx, sessionKey{}, s)))
 	}
 }
 

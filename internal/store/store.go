@@ -115,6 +115,23 @@ type LinkFilter struct {
 	Limit  int
 }
 
+// AuditFilter narrows an audit log listing; empty fields do not filter.
+type AuditFilter struct {
+	OrgID string
+	// Mode keeps that mode's entries and the org-wide ones (mode "").
+	Mode      string
+	ActorType string
+	ActorID   string
+	ObjectID  string
+	Action    string
+	// From and To bound created_at: from inclusive, to exclusive.
+	From *time.Time
+	To   *time.Time
+	// Before is the cursor: only ids older than it.
+	Before string
+	Limit  int
+}
+
 // PaymentSum is the total of payments of one org, mode and currency.
 type PaymentSum struct {
 	Scope    tenant.Scope
@@ -419,9 +436,14 @@ type Tx interface {
 	CountSigninFailures(ctx context.Context, emailKey, ip string, since time.Time) (byEmail, byIP int, err error)
 	// ClearSigninFailures forgets an email's failures (it signed in).
 	ClearSigninFailures(ctx context.Context, emailKey string) error
+	// InsertAudit buffers an audit entry, written with the transaction's other buffered rows
+	// just before it commits (one statement for a whole batch of credits). An entry with the
+	// id of one already buffered in the transaction replaces it.
 	InsertAudit(ctx context.Context, e member.AuditEntry) error
 	// ListAudit pages an org's audit log newest first, before the cursor id.
 	ListAudit(ctx context.Context, orgID, before string, limit int) ([]member.AuditEntry, error)
+	// FindAudit pages an org's audit log newest first through a filter.
+	FindAudit(ctx context.Context, f AuditFilter) ([]member.AuditEntry, error)
 	// DashboardFigures reads an org's key figures in one mode.
 	DashboardFigures(ctx context.Context, scope tenant.Scope) (Figures, error)
 	// DailyPayouts groups the payouts created since a time by UTC day, currency and status.

@@ -200,41 +200,6 @@ func (t *Tx) ClearSigninFailures(ctx context.Context, emailKey string) error {
 	return err
 }
 
-// InsertAudit implements store.Tx.
-func (t *Tx) InsertAudit(ctx context.Context, e member.AuditEntry) error {
-	_, err := t.exec(ctx, `INSERT INTO audit_log (id, org_id, member_id, action, object_type, object_id, detail, ip, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, e.OrgID, e.MemberID, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.IP, t.ts(e.CreatedAt))
-	return err
-}
-
-// ListAudit implements store.Tx.
-func (t *Tx) ListAudit(ctx context.Context, orgID, before string, limit int) ([]member.AuditEntry, error) {
-	q := `SELECT id, org_id, member_id, action, object_type, object_id, detail, ip, created_at FROM audit_log WHERE org_id = $1`
-	args := []any{orgID}
-	if before != "" {
-		q += ` AND id < $3`
-		args = append(args, limit, before)
-	} else {
-		args = append(args, limit)
-	}
-	rows, err := t.query(ctx, q+` ORDER BY id DESC LIMIT $2`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []member.AuditEntry
-	for rows.Next() {
-		var e member.AuditEntry
-		var created Time
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.MemberID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Detail, &e.IP, &created); err != nil {
-			return nil, err
-		}
-		e.CreatedAt = created.T
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
 // DashboardFigures implements store.Tx: three aggregate reads over indexed columns.
 func (t *Tx) DashboardFigures(ctx context.Context, scope tenant.Scope) (store.Figures, error) {
 	var f store.Figures

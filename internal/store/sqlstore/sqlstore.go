@@ -19,6 +19,7 @@ import (
 
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/member"
 
 	"github.com/payport/payport/internal/store"
 )
@@ -235,6 +236,10 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 		_ = sqlTx.Rollback()
 		return err
 	}
+	if err := t.flushAudit(ctx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -279,6 +284,9 @@ type Tx struct {
 	events []event.Event
 	// completions are idempotent answers, buffered like events.
 	completions []completion
+	// audits are audit entries, buffered like events; auditAt finds one by id.
+	audits  []member.AuditEntry
+	auditAt map[string]int
 	// unprepared are statements to add to the cache after the transaction.
 	unprepared []string
 }
