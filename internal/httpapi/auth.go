@@ -21,6 +21,9 @@ type access struct {
 	scope org.Scope
 	// operatorOnly limits the operation to internal-admin keys.
 	operatorOnly bool
+	// changesState marks a GET that changes something (revealing a secret once), which a
+	// read-only key may not do.
+	changesState bool
 }
 
 type keyCtx struct{}
@@ -65,7 +68,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		_ = huma.WriteErr(s.api, ctx, http.StatusTooManyRequests, "this API key sent too many requests; retry after the time in Retry-After")
 		return
 	}
-	write := ctx.Method() != http.MethodGet && ctx.Method() != http.MethodHead
+	write := (ctx.Method() != http.MethodGet && ctx.Method() != http.MethodHead) || rule.changesState
 	switch {
 	case rule.operatorOnly && key.Role != org.RoleInternalAdmin:
 		_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "this operation needs an internal-admin key")

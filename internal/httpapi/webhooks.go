@@ -129,9 +129,9 @@ func (s *Server) routeWebhooks() {
 	huma.Register(s.api, s.secured(huma.Operation{
 		OperationID: "reveal-webhook-secret", Method: http.MethodGet, Path: "/api/webhook_secret", Tags: tags,
 		Summary:     "The secret of payments' own webhookUrl",
-		Description: "A payment's webhookUrl (seed 003) has no endpoint of its own: its webhooks are signed with this org-wide secret (one per mode), created on first use. It is shown once; a second read answers 409.",
+		Description: "A payment's webhookUrl (seed 003) has no endpoint of its own: its webhooks are signed with this org-wide secret (one per mode), created on first use. It is shown once; a second read answers 409. Reading it uses it up, so a read-only key may not.",
 		Errors:      []int{409},
-	}, access{}), func(ctx context.Context, in *struct{}) (*struct{ Body app.WebhookSecretView }, error) {
+	}, access{changesState: true}), func(ctx context.Context, in *struct{}) (*struct{ Body app.WebhookSecretView }, error) {
 		v, err := s.app.RevealWebhookSecret(ctx, scopeFrom(ctx))
 		if err != nil {
 			return nil, s.fail(ctx, err)

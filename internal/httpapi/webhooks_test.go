@@ -277,6 +277,9 @@ func TestPaymentWebhookURL(t *testing.T) {
 		orgHook := newReceiver(t, 200)
 		payHook := newReceiver(t, 200)
 		en.must(201, "POST", "/api/webhook_endpoints", en.key, map[string]any{"url": orgHook.srv.URL})
+		// A read-only key may not use the secret's one showing up.
+		ro := en.newKey(en.orgID, tenant.Test, org.RoleOrgAdmin, "read_only")
+		wantProblem(t, en.do("GET", "/api/webhook_secret", ro, nil), 403, "", "")
 		secret := str(t, en.must(200, "GET", "/api/webhook_secret", en.key, nil).obj(t), "secret")
 		wantProblem(t, en.do("GET", "/api/webhook_secret", en.key, nil), 409, "secret_already_shown", "")
 		p := en.must(201, "POST", "/api/payments", en.key, map[string]any{"amount": "3.00", "currency": "EUR",
