@@ -12,10 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
+	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/store/postgres"
 	"github.com/payport/payport/internal/store/sqlite"
 	"github.com/payport/payport/internal/store/sqlstore"
@@ -232,4 +236,64 @@ func TestSQLiteDiskFull(t *testing.T) {
 	if err := db.WriterDB().QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check: %q %v", check, err)
 	}
+}
+
+// closingListener accepts connections and, while down, closes them at once: an SMTP server
+// that is not there.
+type closingListener struct {
+	net.Listener
+	down    atomic.Bool
+	refused atomic.Int32
+}
+
+func (l *closingListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil || !l.down.Load() {
+			return c, err
+		}
+		l.refused.Add(1)
+		c.Close()
+	}
+}
+
+// TestMailSurvivesSMTPDown: an email that cannot be handed to the SMTP server is tried again
+// by its job until the server is back, and then arrives once.
+func TestMailSurvivesSMTPDown(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en := newEnv(t, e)
+		en.withPayouts()
+		sink := &smtpSink{}
+		srv := smtp.NewServer(sink)
+		srv.Domain, srv.AllowInsecureAuth = "localhost", true
+		inner, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln := &closingListener{Listener: inner}
+		ln.down.Store(true)
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(func() { _ = srv.Close() })
+		m, err := mail.NewSMTP(mail.SMTPConfig{Host: "127.0.0.1", Port: inner.Addr().(*net.TCPAddr).Port, TLS: mail.TLSNone,
+			From: "Payport <payport@example.com>", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.app.Mailer = m
+
+		en.must(201, "POST", "/payment-links", en.key, map[string]any{"email": "ada@example.com", "org_id": en.orgID})
+		for deadline := time.Now().Add(60 * time.Second); ln.refused.Load() == 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the mail was never tried")
+			}
+		}
+		ln.down.Store(false)
+		sink.waitMail(t, "ada@example.com", "")
+		time.Sleep(500 * time.Millisecond) // a second copy would come now
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		if len(sink.got) != 1 {
+			t.Fatalf("%d mails after the SMTP server came back, want 1", len(sink.got))
+		}
+	})
 }
