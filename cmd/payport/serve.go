@@ -16,6 +16,7 @@ import (
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/httpapi"
+	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/jobs"
 	"github.com/payport/payport/internal/mail"
 )
@@ -42,6 +43,7 @@ type ServeCmd struct {
 	WebhookLoopback  bool          `name:"webhooks-test-loopback" env:"PAYPORT_WEBHOOKS_TEST_LOOPBACK" default:"true" negatable:"" help:"Let test-mode webhooks reach this machine's loopback (127.0.0.1, ::1, localhost), for receivers running beside Payport. Turn it off on a server shared between orgs."`
 	RetainSessions   time.Duration `name:"retain-sessions" env:"PAYPORT_RETAIN_SESSIONS" default:"168h" help:"How long expired portal and dashboard sessions, grants, one-time codes, member links and sign-in failures are kept."`
 	RetainEvents     time.Duration `name:"retain-events" env:"PAYPORT_RETAIN_EVENTS" default:"720h" help:"How long events are kept, with their webhook deliveries, once every delivery is final."`
+	RetainIdemKeys   time.Duration `name:"retain-idempotency-keys" env:"PAYPORT_RETAIN_IDEMPOTENCY_KEYS" default:"24h" help:"How long an Idempotency-Key is remembered after its request (at least 24h)."`
 	RateLimitKey     float64       `name:"rate-limit-key" env:"PAYPORT_RATE_LIMIT_KEY" default:"0" help:"Requests per second one API key may make (0: no limit); past it, 429 with Retry-After."`
 	RateLimitIP      float64       `name:"rate-limit-ip" env:"PAYPORT_RATE_LIMIT_IP" default:"0" help:"Requests per second one client address may make on any route (0: no limit)."`
 	RateLimitBurst   int           `name:"rate-limit-burst" env:"PAYPORT_RATE_LIMIT_BURST" default:"0" help:"Requests allowed at once above the rate (0: one second's worth)."`
@@ -79,7 +81,10 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	a.FileSettlementPeriod = c.FileSettlement
 	a.LinkRemindersEvery = c.LinkReminders
 	a.LedgerCommitters = c.LedgerCommitters
-	a.Retention = app.Retention{Sessions: c.RetainSessions, Events: c.RetainEvents}
+	if c.RetainIdemKeys < idempotency.Retention {
+		return fmt.Errorf("--retain-idempotency-keys must be at least %s (the IETF draft's minimum), not %s", idempotency.Retention, c.RetainIdemKeys)
+	}
+	a.Retention = app.Retention{Sessions: c.RetainSessions, Events: c.RetainEvents, IdempotencyKeys: c.RetainIdemKeys}
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{
 		Logger: log, Register: a.RegisterWorkers, Periodic: a.PeriodicJobs(c.LedgerCheckEvery), Workers: c.JobWorkers,

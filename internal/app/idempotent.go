@@ -53,7 +53,7 @@ func runIdempotent[T any](ctx context.Context, a *App, scope tenant.Scope, idem 
 	// durable and, committing later, makes the reservation durable with it.
 	err = a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		var err error
-		outcome, rec, err = idempotency.Begin(ctx, tx, scope, idem.Key, idem.Fingerprint, a.now())
+		outcome, rec, err = idempotency.Begin(ctx, tx, scope, idem.Key, idem.Fingerprint, a.now(), a.retention().IdempotencyKeys)
 		return err
 	})
 	switch {

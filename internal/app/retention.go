@@ -6,6 +6,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/store"
 )
 
@@ -19,6 +20,9 @@ type Retention struct {
 	// every delivery of theirs is final (default 30 days, as long as an endpoint can be
 	// replayed from the event list).
 	Events time.Duration
+	// IdempotencyKeys is how long an Idempotency-Key is remembered after its request (default
+	// and minimum 24 hours, the IETF draft's). It applies to keys used from then on.
+	IdempotencyKeys time.Duration
 }
 
 // Retention defaults.
@@ -35,6 +39,7 @@ func (a *App) retention() Retention {
 	if r.Events <= 0 {
 		r.Events = DefaultRetainEvents
 	}
+	r.IdempotencyKeys = max(r.IdempotencyKeys, idempotency.Retention)
 	return r
 }
 

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -140,4 +141,53 @@ func nonZero(m map[string]int64) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// TestIdempotencyKeyRetention: a key's record is kept for the configured retention (here three
+// days), pruning included: the same key with another body is refused as reused, and the same
+// body is answered again. Past it the record is pruned and another body is no longer compared.
+// (A credit's key also names its ledger transfer, which never posts twice whatever the age.)
+func TestIdempotencyKeyRetention(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a, scope, r := newOrg(t, e)
+			now := time.Now().UTC()
+			a.Now = func() time.Time { return now }
+			a.Retention = app.Retention{IdempotencyKeys: 72 * time.Hour}
+			credit := func(fingerprint string) (app.CreditResult, bool, error) {
+				return a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "1.00", Currency: "EUR"},
+					app.IdemRequest{Key: "retained-credit", Fingerprint: fingerprint})
+			}
+			prune := func() {
+				t.Helper()
+				if err := a.Store.InTx(ctx, func(tx store.Tx) error {
+					_, err := tx.DeleteExpiredIdempotencyKeys(ctx, now)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			first, _, err := credit("body one")
+			if err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(48 * time.Hour) // past the draft's 24 hours, within the three days
+			prune()
+			again, replayed, err := credit("body one")
+			if err != nil || !replayed || again.Transfer.ID != first.Transfer.ID {
+				t.Fatalf("after 48 h: replayed %v, transfer %s, err %v; want the first credit %s", replayed, again.Transfer.ID, err, first.Transfer.ID)
+			}
+			var ae *app.Error
+			if _, _, err := credit("body two"); !errors.As(err, &ae) || ae.Code != "idempotency_key_reused" {
+				t.Fatalf("another body after 48 h: %v, want idempotency_key_reused", err)
+			}
+			now = now.Add(25 * time.Hour)
+			prune()
+			if _, _, err := credit("body two"); err != nil {
+				t.Fatalf("after 73 h the key's record should be gone: %v", err)
+			}
+		})
+	}
 }

@@ -23,7 +23,8 @@ import (
 	"github.com/payport/payport/internal/tenant"
 )
 
-// Retention is how long a completed key is remembered. The draft asks for at least 24 hours.
+// Retention is how long a completed key is remembered by default, and at least: the draft
+// asks for 24 hours.
 const Retention = 24 * time.Hour
 
 // LockTTL bounds how long a reserved key counts as in flight. A process that dies after
@@ -108,12 +109,13 @@ const (
 	Replay
 )
 
-// Begin reserves key for a request with fingerprint hash, or tells the caller to replay the
-// stored response (returned), or fails with ErrMismatch or ErrInFlight.
-func Begin(ctx context.Context, s Store, scope tenant.Scope, key, hash string, now time.Time) (Outcome, Record, error) {
+// Begin reserves key for a request with fingerprint hash, to be remembered for keep (at least
+// Retention), or tells the caller to replay the stored response (returned), or fails with
+// ErrMismatch or ErrInFlight.
+func Begin(ctx context.Context, s Store, scope tenant.Scope, key, hash string, now time.Time, keep time.Duration) (Outcome, Record, error) {
 	rec := Record{
 		Scope: scope, Key: key, RequestHash: hash, State: InFlight,
-		LockedUntil: now.Add(LockTTL), CreatedAt: now, ExpiresAt: now.Add(Retention),
+		LockedUntil: now.Add(LockTTL), CreatedAt: now, ExpiresAt: now.Add(max(keep, Retention)),
 	}
 	existing, reserved, err := s.ReserveIdempotencyKey(ctx, rec)
 	if err != nil {
