@@ -121,6 +121,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /dashboard/keys/{id}/revoke", h.session(true, h.keyRevoke))
 	mux.HandleFunc("GET /dashboard/members", h.session(false, h.membersPage))
 	mux.HandleFunc("POST /dashboard/members", h.session(true, h.memberInvite))
+	mux.HandleFunc("POST /dashboard/members/{id}/role", h.session(true, h.memberRole))
+	mux.HandleFunc("POST /dashboard/members/{id}/remove", h.session(true, h.memberRemove))
 	mux.HandleFunc("GET /dashboard/sessions", h.session(false, h.sessionsPage))
 	// A viewer may end its own sessions: that changes nothing of the org's.
 	mux.HandleFunc("POST /dashboard/sessions/{id}/revoke", h.session(false, h.sessionRevoke))
@@ -139,7 +141,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 // WritePaths are the POST routes that change an org's objects (a viewer is refused each),
 // with a sample path; tests walk them.
-var WritePaths = []string{"/dashboard/keys", "/dashboard/keys/key_x/revoke", "/dashboard/members", "/dashboard/orgs", "/dashboard/org"}
+var WritePaths = []string{"/dashboard/keys", "/dashboard/keys/key_x/revoke", "/dashboard/members", "/dashboard/members/mem_x/role",
+	"/dashboard/members/mem_x/remove", "/dashboard/orgs", "/dashboard/org"}
 
 func (h *Handler) staticFiles(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -31,8 +31,11 @@ type DashTexts struct {
 	ScopeNames map[string]string
 
 	// Members, sessions, audit, orgs.
-	Role, Invite, InviteSent, Joined                     string
-	Roles                                                map[string]string
+	Role, Invite, InviteSent, Joined string
+	Roles                            map[string]string
+	// Team management: a member's role and removal, and the per-address limit.
+	ChangeRole, SaveRole, Remove, RemoveMember, You      string
+	RoleChanged, MemberRemoved, TooManyRequests          string // RoleChanged, MemberRemoved: %s the email
 	ThisSession, LastSeen, Address, Browser, SessionsOff string
 	When, Who, Action, Object, Detail, Older             string
 	OrgName, CreateOrg, Switch, Current, OrgCreated      string
@@ -124,21 +127,29 @@ var englishDash = DashTexts{
 	Joined:     "Joined",
 	Roles: map[string]string{"internal-admin": "Internal admin (operator)", "org-admin": "Org admin",
 		"viewer": "Viewer (read-only)"},
-	ThisSession: "this session",
-	LastSeen:    "Last seen",
-	Address:     "Address",
-	Browser:     "Browser",
-	SessionsOff: "Sessions end after 30 minutes without use and 12 hours after sign-in.",
-	When:        "When",
-	Who:         "Who",
-	Action:      "Action",
-	Object:      "Object",
-	Detail:      "Detail",
-	Older:       "Older entries",
-	OrgName:     "Org name",
-	CreateOrg:   "Create org",
-	Switch:      "Open",
-	Current:     "current",
-	OrgCreated:  "Org created with a test API key:",
-	DateLayout:  "2 Jan 2006 15:04 UTC",
+	ChangeRole:      "Role of %s",
+	SaveRole:        "Save role",
+	Remove:          "Remove",
+	RemoveMember:    "Remove %s from the org",
+	You:             "you",
+	RoleChanged:     "The role of %s was changed.",
+	MemberRemoved:   "%s was removed: their sessions have ended.",
+	TooManyRequests: "Too many requests from your address. Wait an hour and try again.",
+	ThisSession:     "this session",
+	LastSeen:        "Last seen",
+	Address:         "Address",
+	Browser:         "Browser",
+	SessionsOff:     "Sessions end after 30 minutes without use and 12 hours after sign-in.",
+	When:            "When",
+	Who:             "Who",
+	Action:          "Action",
+	Object:          "Object",
+	Detail:          "Detail",
+	Older:           "Older entries",
+	OrgName:         "Org name",
+	CreateOrg:       "Create org",
+	Switch:          "Open",
+	Current:         "current",
+	OrgCreated:      "Org created with a test API key:",
+	DateLayout:      "2 Jan 2006 15:04 UTC",
 }
