@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"fmt"
 	"html/template"
 	"maps"
 	"reflect"
@@ -57,7 +58,9 @@ func pageCases() map[string][]map[string]any {
 		},
 		"members": {
 			signedIn("members", map[string]any{"Members": []member.Member{me}, "Sent": true}),
-			viewer(signedIn("members", map[string]any{"Error": "x"})),
+			signedIn("members", map[string]any{"Members": []member.Member{me, op, {ID: "mem_3", Email: "vi@example.com", Role: member.RoleViewer}},
+				"Done": fmt.Sprintf(t.Dash.MemberRemoved, "x@example.com")}),
+			viewer(signedIn("members", map[string]any{"Members": []member.Member{me, op}, "Error": "x"})),
 		},
 		"sessions": {signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}})},
 		"audit": {
