@@ -153,10 +153,11 @@ func (h *Handler) staticFiles(next http.Handler) http.Handler {
 }
 
 // headers are on every answer: no inline script or style, no framing (CSP and the older
-// X-Frame-Options), no referrer (links carry secrets in their path), nothing cached.
+// X-Frame-Options), no referrer (links carry secrets in their path), nothing cached. Frames
+// may come from the dashboard itself only (the sandboxed email preview).
 func (h *Handler) headers(w http.ResponseWriter) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "+
-		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		"frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
