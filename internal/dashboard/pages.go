@@ -240,7 +240,7 @@ func (h *Handler) orgCreate(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 		q.actor.OrgID, q.org = o.ID, &o
 	}
-	h.renderOrgs(w, r, q, http.StatusCreated, map[string]any{"NewKey": app.NewKey{Key: nk.Key, Secret: nk.Secret}})
+	h.renderOrgs(w, r, q, http.StatusCreated, map[string]any{"NewKey": app.NewKey{Key: nk.Key, Secret: nk.Secret}, "NewOrg": o.Name})
 }
 
 func (h *Handler) orgSwitch(w http.ResponseWriter, r *http.Request, q *req) {

@@ -69,7 +69,7 @@ func pageCases() map[string][]map[string]any {
 		},
 		"orgs": {
 			{"Me": op, "Org": o, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{o, {ID: "org_2", Name: "Other"}}, "Script": true},
-			{"Me": op, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{}, "NewKey": app.NewKey{Secret: "pp_test_x"}, "Error": "x"},
+			{"Me": op, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{}, "NewKey": app.NewKey{Secret: "pp_test_x"}, "NewOrg": "New <Co>", "Error": "x"},
 		},
 	}
 }

@@ -38,7 +38,8 @@ type DashTexts struct {
 	RoleChanged, MemberRemoved, TooManyRequests          string // RoleChanged, MemberRemoved: %s the email
 	ThisSession, LastSeen, Address, Browser, SessionsOff string
 	When, Who, Action, Object, Detail, Older             string
-	OrgName, CreateOrg, Switch, Current, OrgCreated      string
+	OrgName, CreateOrg, Switch, Current                  string
+	OrgCreated                                           string // %s the org's name
 	DateLayout                                           string // Go layout of times
 }
 
@@ -150,6 +151,6 @@ var englishDash = DashTexts{
 	CreateOrg:       "Create org",
 	Switch:          "Open",
 	Current:         "current",
-	OrgCreated:      "Org created with a test API key:",
+	OrgCreated:      "%s was created, with this test API key",
 	DateLayout:      "2 Jan 2006 15:04 UTC",
 }
