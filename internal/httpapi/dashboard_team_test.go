@@ -244,3 +244,51 @@ func TestDashboardRequestLimitsPerAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardLastOrgAdminRace has two org-admins demote each other at the same time: the
+// org's members are locked while each change is decided, so exactly one change happens.
+func TestDashboardLastOrgAdminRace(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en, sink := dashEnv(t, e)
+		aID := en.newMember(en.orgID, "a@acme.example", member.RoleOrgAdmin)
+		bID := en.newMember(en.orgID, "b@acme.example", member.RoleOrgAdmin)
+		a, b := en.signIn(sink, "a@acme.example"), en.signIn(sink, "b@acme.example")
+		a.get("/dashboard/members")
+		b.get("/dashboard/members")
+		for round := 0; round < 5; round++ {
+			statuses := make(chan int, 2)
+			for _, c := range []struct {
+				d      *dash
+				target string
+			}{{a, bID}, {b, aID}} {
+				go func() {
+					form := url.Values{"csrf": {c.d.csrf}, "role": {"viewer"}}
+					res, err := c.d.c.PostForm(en.srv.URL+"/dashboard/members/"+c.target+"/role", form)
+					if err != nil {
+						statuses <- 0
+						return
+					}
+					res.Body.Close()
+					statuses <- res.StatusCode
+				}()
+			}
+			s1, s2 := <-statuses, <-statuses
+			roleA, _ := en.memberRole(aID)
+			roleB, _ := en.memberRole(bID)
+			// The loser is refused as the last org-admin (409), or as the viewer it has just
+			// become when its request came after the other's commit (403).
+			if s1 > s2 {
+				s1, s2 = s2, s1
+			}
+			if s1 != http.StatusOK || (s2 != http.StatusConflict && s2 != http.StatusForbidden) || (roleA == "viewer") == (roleB == "viewer") {
+				t.Fatalf("round %d: answers %d and %d, roles %s and %s", round, s1, s2, roleA, roleB)
+			}
+			// Make both org-admins again for the next round.
+			for _, id := range []string{aID, bID} {
+				if _, err := en.db.WriterDB().Exec(`UPDATE members SET role = 'org-admin' WHERE id = $1`, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
+}
