@@ -413,6 +413,7 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 	var m member.Member
 	var found, locked bool
 	var attempt int
+	failureID := id.New("sif")
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		byEmail, byIP, err := tx.CountSigninFailures(ctx, key, ip, now.Add(-member.FailureWindow))
 		if err != nil {
@@ -422,7 +423,7 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 			return nil
 		}
 		attempt = byEmail + 1
-		if err := tx.InsertSigninFailure(ctx, id.New("sif"), key, ip, now); err != nil {
+		if err := tx.InsertSigninFailure(ctx, failureID, key, ip, now); err != nil {
 			return err
 		}
 		m, err = tx.MemberByEmail(ctx, norm)
@@ -463,11 +464,20 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 				s.OrgID = orgs[0].ID
 			}
 		}
-		if err := tx.ClearSigninFailures(ctx, key); err != nil {
+		if m.TOTPSecret != "" {
+			// Only this attempt is forgotten: the wrong authenticator codes counted under the
+			// same email must not be wiped by signing in with the password again.
+			if err := tx.DeleteSigninFailure(ctx, failureID); err != nil {
+				return err
+			}
+		} else if err := tx.ClearSigninFailures(ctx, key); err != nil {
 			return err
 		}
 		if err := tx.InsertMemberSession(ctx, s); err != nil {
 			return err
+		}
+		if m.TOTPSecret != "" {
+			return nil // the authenticator app gives the code: none is emailed
 		}
 		if err := a.issueMemberCode(ctx, tx, s, m, ip, now); errors.Is(err, ErrCodeLimit) {
 			codeErr = err
@@ -534,6 +544,9 @@ func (a *App) ResendMemberCode(ctx context.Context, s member.Session, ip string)
 		if err != nil {
 			return err
 		}
+		if m.TOTPSecret != "" {
+			return nil // its authenticator app gives the code; none is emailed
+		}
 		return a.issueMemberCode(ctx, tx, s, m, ip, now)
 	})
 }
@@ -546,14 +559,24 @@ func (a *App) VerifyMemberCode(ctx context.Context, s member.Session, code, ip s
 	code = strings.TrimSpace(code)
 	var result error
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		if result, err = a.checkCode(ctx, tx, subject, a.memberCodeHash(subject, code)); err != nil || result != nil {
+		m, err := tx.GetMember(ctx, s.MemberID)
+		if err != nil {
+			return err
+		}
+		detail := "emailed code"
+		if m.TOTPSecret != "" {
+			detail = "authenticator app"
+			result, err = a.verifyTOTP(ctx, tx, m, code, ip, a.now())
+		} else {
+			result, err = a.checkCode(ctx, tx, subject, a.memberCodeHash(subject, code))
+		}
+		if err != nil || result != nil {
 			return err // a wrong code commits: the attempt counts
 		}
 		if err := tx.ClearMemberTwoFactor(ctx, s.ID); err != nil {
 			return err
 		}
-		return a.audit(ctx, tx, Actor{MemberID: s.MemberID, OrgID: s.OrgID, IP: ip}, "member.sign_in", "session", s.ID, "")
+		return a.audit(ctx, tx, Actor{MemberID: s.MemberID, OrgID: s.OrgID, IP: ip}, "member.sign_in", "session", s.ID, detail)
 	})
 	if err != nil {
 		return err

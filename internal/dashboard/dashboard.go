@@ -126,6 +126,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dashboard/sessions", h.session(false, h.sessionsPage))
 	// A viewer may end its own sessions: that changes nothing of the org's.
 	mux.HandleFunc("POST /dashboard/sessions/{id}/revoke", h.session(false, h.sessionRevoke))
+	// A member's own authenticator app, viewers' too: it is their account, not the org's.
+	mux.HandleFunc("POST /dashboard/sessions/totp/start", h.session(false, h.totpStart))
+	mux.HandleFunc("POST /dashboard/sessions/totp/enable", h.session(false, h.totpEnable))
+	mux.HandleFunc("POST /dashboard/sessions/totp/disable", h.session(false, h.totpDisable))
 	mux.HandleFunc("GET /dashboard/audit", h.session(false, h.auditPage))
 	mux.HandleFunc("GET /dashboard/orgs", h.session(false, h.orgsPage))
 	mux.HandleFunc("POST /dashboard/orgs", h.session(true, h.orgCreate))

@@ -38,7 +38,7 @@ func pageCases() map[string][]map[string]any {
 	return map[string][]map[string]any{
 		"error":  {{"Title": t.Dash.ErrorTitle, "Message": t.Dash.NotAllowed}},
 		"signin": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.Dash.SignInFailed, "Email": "a@b.example"}},
-		"verify": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.CodeWrong}},
+		"verify": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.CodeWrong}, {"CSRF": "c", "TOTP": true}, {"CSRF": "c", "TOTP": true, "Error": t.CodeLocked}},
 		"reset":  {{"CSRF": "c"}, {"Sent": true}},
 		"password": {
 			{"CSRF": "c", "Link": app.PasswordLinkView{Email: "a@b.example", OrgName: "Acme", Invite: true}, "Action": "/dashboard/password/x"},
@@ -62,7 +62,12 @@ func pageCases() map[string][]map[string]any {
 				"Done": fmt.Sprintf(t.Dash.MemberRemoved, "x@example.com")}),
 			viewer(signedIn("members", map[string]any{"Members": []member.Member{me, op}, "Error": "x"})),
 		},
-		"sessions": {signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}})},
+		"sessions": {
+			signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}}),
+			signedIn("sessions", map[string]any{"Setup": totpSetupData(app.TOTPSetup{Key: "ABCD EFGH", URI: "otpauth://totp/Payport:a?secret=ABCDEFGH", Sealed: "s"}),
+				"TOTPError": "wrong", "Script": true}),
+			viewer(signedIn("sessions", map[string]any{"TOTPOn": true, "TOTPError": "wrong", "Done": t.Dash.TOTPTurnedOn})),
+		},
 		"audit": {
 			signedIn("audit", map[string]any{"Entries": []app.AuditView{{AuditEntry: member.AuditEntry{Action: "api_key.create", ObjectID: "key_1", CreatedAt: now}, MemberEmail: "ada@example.com"}}, "Older": "aud_1"}),
 			signedIn("audit", nil),

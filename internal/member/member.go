@@ -54,6 +54,10 @@ type Member struct {
 	// RemovedAt is when an org-admin removed the member (nil while a member): the row stays
 	// so that the audit log still names who did what, but it signs in no more.
 	RemovedAt *time.Time
+	// TOTPSecret is the authenticator app's secret, sealed under the master key ("" when the
+	// member signs in with emailed codes only); TOTPLastStep the step of the last code used.
+	TOTPSecret   string
+	TOTPLastStep int64
 }
 
 // Active reports whether the member may sign in and act: not removed.

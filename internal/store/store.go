@@ -413,6 +413,9 @@ type Tx interface {
 	CountSigninFailures(ctx context.Context, emailKey, ip string, since time.Time) (byEmail, byIP int, err error)
 	// ClearSigninFailures forgets an email's failures (it signed in).
 	ClearSigninFailures(ctx context.Context, emailKey string) error
+	// DeleteSigninFailure forgets one counted attempt (a right password whose second factor
+	// is still to come).
+	DeleteSigninFailure(ctx context.Context, id string) error
 	// LockOrgMembers lists an org's members who were not removed, oldest first, locking
 	// their rows (PostgreSQL) so that two changes of roles cannot both leave the org without
 	// an org-admin.
@@ -424,8 +427,14 @@ type Tx interface {
 	// once; ErrNotFound when the org has no such member.
 	RemoveMember(ctx context.Context, orgID, id string, at time.Time) error
 	// RejoinMember makes a removed member a member again, of m.OrgID with m.Role and
-	// m.PasswordHash (an invitation accepted); ErrNotFound when m.ID is not a removed member.
+	// m.PasswordHash (an invitation accepted), without the authenticator app it had;
+	// ErrNotFound when m.ID is not a removed member.
 	RejoinMember(ctx context.Context, m member.Member) error
+	// SetMemberTOTP sets (or, with sealed "", removes) a member's authenticator secret.
+	SetMemberTOTP(ctx context.Context, id, sealed string, lastStep int64, at time.Time) error
+	// UseMemberTOTPStep records that a code of step was used; ErrNotFound when a code of that
+	// step or a later one was used already (a replay), so that each code works once.
+	UseMemberTOTPStep(ctx context.Context, id string, step int64) error
 	// InsertAddressRequest counts one request of a kind (member.AddressRequest*) from a
 	// client address.
 	InsertAddressRequest(ctx context.Context, id, kind, ip string, at time.Time) error

@@ -12,22 +12,23 @@ import (
 	"github.com/payport/payport/internal/tenant"
 )
 
-const memberColumns = `id, org_id, email, role, password_hash, created_at, updated_at, removed_at`
+const memberColumns = `id, org_id, email, role, password_hash, created_at, updated_at, removed_at, totp_secret, totp_last_step`
 
 func scanMember(row interface{ Scan(...any) error }) (member.Member, error) {
 	var m member.Member
 	var orgID sql.NullString
 	var created, updated Time
 	var removed NullTime
-	err := row.Scan(&m.ID, &orgID, &m.Email, &m.Role, &m.PasswordHash, &created, &updated, &removed)
+	err := row.Scan(&m.ID, &orgID, &m.Email, &m.Role, &m.PasswordHash, &created, &updated, &removed, &m.TOTPSecret, &m.TOTPLastStep)
 	m.OrgID, m.CreatedAt, m.UpdatedAt, m.RemovedAt = orgID.String, created.T, updated.T, removed.T
 	return m, err
 }
 
 // InsertMember implements store.Tx.
 func (t *Tx) InsertMember(ctx context.Context, m member.Member) error {
-	_, err := t.exec(ctx, `INSERT INTO members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.ID, nullString(m.OrgID), m.Email, string(m.Role), m.PasswordHash, t.ts(m.CreatedAt), t.ts(m.UpdatedAt), t.tsPtr(m.RemovedAt))
+	_, err := t.exec(ctx, `INSERT INTO members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		m.ID, nullString(m.OrgID), m.Email, string(m.Role), m.PasswordHash, t.ts(m.CreatedAt), t.ts(m.UpdatedAt), t.tsPtr(m.RemovedAt),
+		m.TOTPSecret, m.TOTPLastStep)
 	return err
 }
 
@@ -92,8 +93,20 @@ func (t *Tx) RemoveMember(ctx context.Context, orgID, id string, at time.Time) e
 
 // RejoinMember implements store.Tx.
 func (t *Tx) RejoinMember(ctx context.Context, m member.Member) error {
-	return expectOne(t.exec(ctx, `UPDATE members SET org_id = $2, role = $3, password_hash = $4, updated_at = $5, removed_at = NULL
-		WHERE id = $1 AND removed_at IS NOT NULL`, m.ID, nullString(m.OrgID), string(m.Role), m.PasswordHash, t.ts(m.UpdatedAt)))
+	// A fresh start: no authenticator app of the former membership.
+	return expectOne(t.exec(ctx, `UPDATE members SET org_id = $2, role = $3, password_hash = $4, updated_at = $5, removed_at = NULL,
+		totp_secret = '', totp_last_step = 0 WHERE id = $1 AND removed_at IS NOT NULL`, m.ID, nullString(m.OrgID), string(m.Role), m.PasswordHash, t.ts(m.UpdatedAt)))
+}
+
+// SetMemberTOTP implements store.Tx.
+func (t *Tx) SetMemberTOTP(ctx context.Context, id, sealed string, lastStep int64, at time.Time) error {
+	return expectOne(t.exec(ctx, `UPDATE members SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1`,
+		id, sealed, lastStep, t.ts(at)))
+}
+
+// UseMemberTOTPStep implements store.Tx.
+func (t *Tx) UseMemberTOTPStep(ctx context.Context, id string, step int64) error {
+	return expectOne(t.exec(ctx, `UPDATE members SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2 AND totp_secret <> ''`, id, step))
 }
 
 // InsertAddressRequest implements store.Tx.
@@ -247,6 +260,12 @@ func (t *Tx) CountSigninFailures(ctx context.Context, emailKey, ip string, since
 // ClearSigninFailures implements store.Tx.
 func (t *Tx) ClearSigninFailures(ctx context.Context, emailKey string) error {
 	_, err := t.exec(ctx, `DELETE FROM signin_failures WHERE email_key = $1`, emailKey)
+	return err
+}
+
+// DeleteSigninFailure implements store.Tx.
+func (t *Tx) DeleteSigninFailure(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, `DELETE FROM signin_failures WHERE id = $1`, id)
 	return err
 }
 

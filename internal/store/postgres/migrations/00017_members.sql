@@ -1,10 +1,15 @@
 -- +goose Up
--- Team management and request limits of the dashboard (issue 9).
+-- Team management, request limits and authenticator apps of the dashboard (issue 9).
 
 -- A removed member keeps its row, so that the audit log still names who did what; it cannot
 -- sign in, its sessions and unused links are ended with it, and an invitation of the same
 -- email brings the row back (one account per email, in one org at a time).
 ALTER TABLE members ADD COLUMN removed_at TIMESTAMPTZ;
+
+-- An authenticator app (TOTP) as an optional second factor: the secret sealed under the master
+-- key ('' when the member has none) and the last step a code was used for (a code works once).
+ALTER TABLE members ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE members ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
 
 -- Requests from a client address that email someone (password resets, invitations), counted
 -- per kind over the last hour whether or not the address asked about an existing account.
@@ -23,4 +28,6 @@ CREATE INDEX webhook_attempts_org_mode_created_idx ON webhook_attempts (org_id, 
 -- +goose Down
 DROP INDEX webhook_attempts_org_mode_created_idx;
 DROP TABLE address_requests;
+ALTER TABLE members DROP COLUMN totp_last_step;
+ALTER TABLE members DROP COLUMN totp_secret;
 ALTER TABLE members DROP COLUMN removed_at;
