@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/base32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -121,6 +122,22 @@ func TestDashboardTeamInChromium(t *testing.T) {
 			t.Fatalf("the last org-admin became %s", role)
 		}
 
+		// An authenticator app, set up from the Sessions page.
+		run(t, ctx, chromedp.Navigate(en.srv.URL+"/dashboard/sessions"), chromedp.WaitVisible(chromedp.ID("totp-start")),
+			chromedp.Click(chromedp.ID("totp-start")), chromedp.WaitVisible(chromedp.ID("totp-key")))
+		shoot("08-totp-setup")
+		key, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("totp-key")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(key, " ", ""))
+		if err != nil {
+			t.Fatalf("key %q: %v", key, err)
+		}
+		run(t, ctx, chromedp.SendKeys(chromedp.ID("totp-code"), member.TOTPCode(secret, member.TOTPStep(time.Now()))),
+			chromedp.Submit(chromedp.ID("totp-code")), chromedp.WaitVisible(chromedp.ID("totp-disable")))
+		shoot("09-totp-on")
+
 		// A payment link's email, previewed as sent: its HTML in a sandboxed frame.
 		run(t, ctx, chromedp.Navigate(en.srv.URL+"/dashboard/links"), chromedp.WaitVisible(chromedp.ID("l-email")),
 			chromedp.SendKeys(chromedp.ID("l-email"), "customer@example.com"), chromedp.SendKeys(chromedp.ID("l-amount"), "49.90"),
@@ -133,7 +150,7 @@ func TestDashboardTeamInChromium(t *testing.T) {
 		if reach, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("preview-html").contentDocument === null`)); err != nil || !reach {
 			t.Fatalf("the dashboard reaches into the preview frame (%v)", err)
 		}
-		shoot("08-link-preview")
+		shoot("10-link-preview")
 		// The frame's document, opened on its own: the email's inline styles apply.
 		run(t, ctx, chromedp.Navigate(en.srv.URL+frame["src"]), chromedp.WaitVisible(chromedp.CSS("a")))
 		if bg := computed(t, ctx, "a", "background-color"); bg != "rgb(11, 87, 208)" {
@@ -166,9 +183,9 @@ func TestDashboardTeamInChromium(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.ID("password")))
 		signIn("op@payport.example")
 		run(t, ctx, chromedp.Navigate(en.srv.URL+"/dashboard/orgs"), chromedp.WaitVisible(chromedp.ID("orgs")))
-		shoot("09-orgs")
+		shoot("11-orgs")
 		run(t, ctx, chromedp.SendKeys(chromedp.ID("org-name-input"), "Brand New Co"), chromedp.Submit(chromedp.ID("org-name-input")),
 			chromedp.WaitVisible(chromedp.ID("secret")))
-		shoot("10-org-created")
+		shoot("12-org-created")
 	})
 }
