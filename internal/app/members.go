@@ -61,7 +61,8 @@ func (a *App) audit(ctx context.Context, tx store.Tx, ac Actor, action, objectTy
 
 // CreateMember makes a member without a password and returns a single-use link (valid a day)
 // that sets it: how the first operator is bootstrapped from the command line. orgID is
-// required for org-admin and viewer, optional for internal-admin.
+// required for org-admin and viewer, optional for internal-admin. The email of a member
+// removed from its org brings that account back (as RejoinMember); an active one is refused.
 func (a *App) CreateMember(ctx context.Context, email string, role member.Role, orgID string) (member.Member, string, error) {
 	email, err := member.NormalizeEmail(email)
 	if err != nil {
@@ -82,8 +83,21 @@ func (a *App) CreateMember(ctx context.Context, email string, role member.Role, 
 				return mapNotFound(err, "org")
 			}
 		}
-		if err := tx.InsertMember(ctx, m); errors.Is(err, store.ErrConflict) {
-			return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "a member with this email exists already"}
+		exists := &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "a member with this email exists already"}
+		// A member removed from its org is brought back (its id names it in the audit log),
+		// without a password until the link sets one; an active one is refused.
+		prev, err := tx.MemberByEmail(ctx, email)
+		switch {
+		case err == nil && prev.Active():
+			return exists
+		case err == nil:
+			m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+			err = tx.RejoinMember(ctx, m)
+		case errors.Is(err, store.ErrNotFound):
+			err = tx.InsertMember(ctx, m)
+		}
+		if errors.Is(err, store.ErrConflict) {
+			return exists
 		} else if err != nil {
 			return err
 		}

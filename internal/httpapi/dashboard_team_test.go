@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/member"
 	"github.com/payport/payport/internal/store/storetest"
 )
@@ -289,6 +290,32 @@ func TestDashboardLastOrgAdminRace(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+		}
+	})
+}
+
+// TestCreateMemberBringsBackRemoved: `payport user create` with the email of a removed member
+// brings the same account back (without a password until its link sets one); an active
+// member's email is refused.
+func TestCreateMemberBringsBackRemoved(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en, _ := dashEnv(t, e)
+		ctx := t.Context()
+		adminID := en.newMember(en.orgID, "admin@acme.example", member.RoleOrgAdmin)
+		veraID := en.newMember(en.orgID, "vera@acme.example", member.RoleViewer)
+		admin := app.Actor{MemberID: adminID, Email: "admin@acme.example", Role: member.RoleOrgAdmin, OrgID: en.orgID, IP: "127.0.0.1"}
+		if err := en.app.RemoveMember(ctx, admin, veraID); err != nil {
+			t.Fatal(err)
+		}
+		m, link, err := en.app.CreateMember(ctx, "vera@acme.example", member.RoleOrgAdmin, en.orgID)
+		if err != nil || m.ID != veraID || link == "" {
+			t.Fatalf("create a removed member again: %+v %q %v", m, link, err)
+		}
+		if role, removed := en.memberRole(veraID); role != "org-admin" || removed {
+			t.Fatalf("brought back as %s, removed %v", role, removed)
+		}
+		if _, _, err := en.app.CreateMember(ctx, "vera@acme.example", member.RoleViewer, en.orgID); err == nil {
+			t.Fatal("an active member's email was created again")
 		}
 	})
 }
