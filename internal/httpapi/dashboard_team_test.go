@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/member"
+	"github.com/payport/payport/internal/otp"
+	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/store/storetest"
 )
 
@@ -317,5 +320,53 @@ func TestCreateMemberBringsBackRemoved(t *testing.T) {
 		if _, _, err := en.app.CreateMember(ctx, "vera@acme.example", member.RoleViewer, en.orgID); err == nil {
 			t.Fatal("an active member's email was created again")
 		}
+	})
+}
+
+// TestDashboardCodesPerAddress: sign-in codes are emailed at most otp.PerIPPerHour times an
+// hour to sign-ins from one client address, whoever signs in; past that the code page says
+// so, and a new code can be asked for once the hour has passed.
+func TestDashboardCodesPerAddress(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		en, sink := dashEnv(t, e)
+		en.newMember(en.orgID, "admin@acme.example", member.RoleOrgAdmin)
+		now := time.Now().UTC()
+		en.clock.Set(now)
+		// The address's hour is used up by other sign-ins.
+		err := en.app.Store.InTx(t.Context(), func(tx store.Tx) error {
+			for i := 0; i < otp.PerIPPerHour; i++ {
+				c := otp.Code{ID: id.New("otp"), Subject: "member:other", RecipientID: "mem_other", IP: "127.0.0.1", CodeHash: "x",
+					ExpiresAt: now.Add(otp.TTL), CreatedAt: now.Add(-59 * time.Minute)}
+				if err := tx.InsertOTP(t.Context(), c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := en.newDash()
+		d.get("/dashboard/signin")
+		res, _ := d.post("/dashboard/signin", url.Values{"email": {"admin@acme.example"}, "password": {goodPassword}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/dashboard/verify?limit=1" {
+			t.Fatalf("sign-in past the address's codes: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if n := en.count("otp_codes"); n != otp.PerIPPerHour {
+			t.Fatalf("%d codes, want none more than the %d", n, otp.PerIPPerHour)
+		}
+		if _, body := d.get("/dashboard/verify?limit=1"); !strings.Contains(body, `id="error"`) {
+			t.Fatalf("the code page does not say why no code came:\n%s", body)
+		}
+		if res, _ := d.post("/dashboard/verify/resend", nil); res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("a new code within the hour: %d", res.StatusCode)
+		}
+		// Two minutes on, those codes are older than an hour (the session is still fresh).
+		en.clock.Set(now.Add(2 * time.Minute))
+		d.get("/dashboard/verify")
+		if res, _ := d.post("/dashboard/verify/resend", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a new code after the hour: %d", res.StatusCode)
+		}
+		sink.mailAfter(t, "admin@acme.example", "verification code", 0)
 	})
 }
