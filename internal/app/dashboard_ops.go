@@ -249,8 +249,8 @@ func (a *App) DashboardRailFile(ctx context.Context, ac Actor, mode tenant.Mode,
 	return a.RailFile(ctx, ac.scopeOf(mode), fileID)
 }
 
-// DashboardExportRailFile exports the pending payouts of a file rail now. The export is its
-// own transaction (ExportRailFile); the audit entry follows it.
+// DashboardExportRailFile exports the pending payouts of a file rail now, with its audit
+// entry in the export's own transaction.
 func (a *App) DashboardExportRailFile(ctx context.Context, ac Actor, mode tenant.Mode, railName string) (RailFileView, error) {
 	if err := ac.canWrite(); err != nil {
 		return RailFileView{}, err
@@ -258,14 +258,9 @@ func (a *App) DashboardExportRailFile(ctx context.Context, ac Actor, mode tenant
 	if railName != "nacha" && railName != "sepa" {
 		return RailFileView{}, invalid("rail", "rail must be nacha or sepa")
 	}
-	v, err := a.ExportRailFile(ctx, ac.scopeOf(mode), railName, time.Time{})
-	if err != nil {
-		return v, err
-	}
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+	return a.exportRailFile(ctx, ac.scopeOf(mode), railName, time.Time{}, func(tx store.Tx, v RailFileView) error {
 		return a.audit(ctx, tx, ac, "rail_file.export", "rail_file", v.ID, fmt.Sprintf("%s %s, %d payouts", v.Rail, v.Filename, v.PaymentCount))
 	})
-	return v, err
 }
 
 // MaxImportBytes bounds an uploaded return file or status report.
@@ -287,20 +282,17 @@ func (a *App) DashboardImportRailFile(ctx context.Context, ac Actor, mode tenant
 	if len(content) > MaxImportBytes {
 		return ImportResult{}, invalid("file", "the file must be at most %d MB", MaxImportBytes>>20)
 	}
-	res, err := a.ImportRailFile(ctx, ac.scopeOf(mode), railName, content)
-	if err != nil {
-		return res, err
-	}
 	sum := sha256.Sum256(content)
-	detail := fmt.Sprintf("%s sha256:%s failed %d, succeeded %d, notices %d, ignored %d", railName, hex.EncodeToString(sum[:8]),
-		len(res.Failed), len(res.Succeeded), len(res.Notices), len(res.Ignored))
-	if res.Duplicate {
-		detail += ", duplicate"
-	}
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+	// The audit entry is written last in the import's transaction: a failed import leaves
+	// none, a committed one exactly one.
+	return a.importRailFile(ctx, ac.scopeOf(mode), railName, content, func(tx store.Tx, res ImportResult) error {
+		detail := fmt.Sprintf("%s sha256:%s failed %d, succeeded %d, notices %d, ignored %d", railName, hex.EncodeToString(sum[:8]),
+			len(res.Failed), len(res.Succeeded), len(res.Notices), len(res.Ignored))
+		if res.Duplicate {
+			detail += ", duplicate"
+		}
 		return a.audit(ctx, tx, ac, "rail_file.import", "rail_import", res.ID, detail)
 	})
-	return res, err
 }
 
 // SettingsForm is the dashboard's settings form, as text fields.

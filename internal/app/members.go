@@ -55,7 +55,8 @@ func (ac Actor) canWrite() error {
 
 // CreateMember makes a member without a password and returns a single-use link (valid a day)
 // that sets it: how the first operator is bootstrapped from the command line. orgID is
-// required for org-admin and viewer, optional for internal-admin.
+// required for org-admin and viewer, optional for internal-admin. The email of a member
+// removed from its org brings that account back (as RejoinMember); an active one is refused.
 func (a *App) CreateMember(ctx context.Context, email string, role member.Role, orgID string) (member.Member, string, error) {
 	email, err := member.NormalizeEmail(email)
 	if err != nil {
@@ -76,8 +77,21 @@ func (a *App) CreateMember(ctx context.Context, email string, role member.Role, 
 				return mapNotFound(err, "org")
 			}
 		}
-		if err := tx.InsertMember(ctx, m); errors.Is(err, store.ErrConflict) {
-			return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "a member with this email exists already"}
+		exists := &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "a member with this email exists already"}
+		// A member removed from its org is brought back (its id names it in the audit log),
+		// without a password until the link sets one; an active one is refused.
+		prev, err := tx.MemberByEmail(ctx, email)
+		switch {
+		case err == nil && prev.Active():
+			return exists
+		case err == nil:
+			m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+			err = tx.RejoinMember(ctx, m)
+		case errors.Is(err, store.ErrNotFound):
+			err = tx.InsertMember(ctx, m)
+		}
+		if errors.Is(err, store.ErrConflict) {
+			return exists
 		} else if err != nil {
 			return err
 		}
@@ -125,8 +139,32 @@ func (a *App) EnsureDemoMember(ctx context.Context, orgID string) (email, passwo
 	return DemoMemberEmail, password, err
 }
 
+// ErrTooManyRequests refuses a request that emails someone when the client's address made
+// too many in the last hour. It is counted before anything is looked up, so it says nothing
+// about the email asked for.
+var ErrTooManyRequests = errors.New("too many requests from this address: wait an hour and try again")
+
+// countAddressRequest reports whether a request of a kind from an address is within the
+// hour's limit and, if so, counts it in tx. A refused request is not recorded (it writes
+// nothing): the count stays at the limit until the oldest request is an hour old.
+func (a *App) countAddressRequest(ctx context.Context, tx store.Tx, kind, ip string, limit int, now time.Time) (bool, error) {
+	n, err := tx.CountAddressRequests(ctx, kind, ip, now.Add(-time.Hour))
+	if err != nil || n >= limit {
+		return false, err
+	}
+	return true, tx.InsertAddressRequest(ctx, id.New("adr"), kind, ip, now)
+}
+
 // InviteMember emails a single-use invitation (valid a week) to join the actor's org with a
 // role. Only an admin invites, and only as org-admin or viewer.
+//
+// An account belongs to one org (the email is the sign-in name and a session looks at the
+// member's org). Inviting an email that has an account elsewhere (another org, or an
+// operator) answers and audits exactly as any invitation, so that the inviter learns
+// nothing about other orgs; the email tells its owner, who knows already, that the account
+// must be removed from its org first. An email that is a member of the actor's own org is
+// refused (the Members page lists it anyway), and a removed member is invited as anyone.
+// At most InvitesPerClientPerHour invitations are sent from one client address.
 func (a *App) InviteMember(ctx context.Context, ac Actor, email string, role member.Role) error {
 	if err := ac.canWrite(); err != nil {
 		return err
@@ -145,23 +183,52 @@ func (a *App) InviteMember(ctx context.Context, ac Actor, email string, role mem
 		if err != nil {
 			return mapNotFound(err, "org")
 		}
-		if _, err := tx.MemberByEmail(ctx, email); err == nil {
-			return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already"}
-		} else if !errors.Is(err, store.ErrNotFound) {
+		taken := false
+		if m, err := tx.MemberByEmail(ctx, email); err == nil && m.Active() {
+			if m.OrgID == ac.OrgID {
+				return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email is a member of this org already"}
+			}
+			taken = true
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		if ok, err := a.countAddressRequest(ctx, tx, member.AddressRequestInvite, ac.IP, member.InvitesPerClientPerHour, now); err != nil {
+			return err
+		} else if !ok {
+			return ErrTooManyRequests
+		}
+		t := texts.English.Email
+		// The same token and audit entry whether or not the email is taken: the token of a
+		// taken email is never sent, and expires unused.
 		tk := member.Token{ID: id.New("mtk"), Purpose: member.PurposeInvite, OrgID: o.ID, Email: email, Role: role,
 			TokenHash: hash, CreatedBy: ac.MemberID, ExpiresAt: now.Add(member.InviteTTL), CreatedAt: now}
 		if err := tx.InsertMemberToken(ctx, tk); err != nil {
 			return err
 		}
-		t := texts.English.Email
-		if err := a.enqueueLinkEmail(ctx, tx, email, fmt.Sprintf(t.InviteSubject, o.Name),
-			fmt.Sprintf(t.InviteIntro, ac.Email, o.Name, role), t.InviteButton, a.passwordURL(secret), tk.ExpiresAt, now); err != nil {
+		if taken {
+			err = a.enqueueNoticeEmail(ctx, tx, email, fmt.Sprintf(t.InviteSubject, o.Name), fmt.Sprintf(t.InviteTaken, ac.Email, o.Name, role), now)
+		} else {
+			err = a.enqueueLinkEmail(ctx, tx, email, fmt.Sprintf(t.InviteSubject, o.Name),
+				fmt.Sprintf(t.InviteIntro, ac.Email, o.Name, role), t.InviteButton, a.passwordURL(secret), tk.ExpiresAt, now)
+		}
+		if err != nil {
 			return err
 		}
 		return a.audit(ctx, tx, ac, "member.invite", "invitation", tk.ID, email+" as "+string(role))
 	})
+}
+
+var noticeEmail = template.Must(template.New("notice").Parse(`<!doctype html><html><body style="font-family:sans-serif">
+<p>{{.}}</p></body></html>`))
+
+// enqueueNoticeEmail queues an email of one paragraph and no link, in tx.
+func (a *App) enqueueNoticeEmail(ctx context.Context, tx store.Tx, to, subject, text string, now time.Time) error {
+	var html strings.Builder
+	if err := noticeEmail.Execute(&html, text); err != nil {
+		return err
+	}
+	msg := mail.Message{ID: id.New("msg"), To: to, Subject: subject, Text: text + "\n", HTML: html.String(), CreatedAt: now}
+	return a.enqueue(ctx, tx, SendEmailArgs{Message: msg}, nil)
 }
 
 var linkEmail = template.Must(template.New("link").Parse(`<!doctype html><html><body style="font-family:sans-serif">
@@ -251,7 +318,19 @@ func (a *App) UsePasswordLink(ctx context.Context, secret, password, ip string) 
 		}
 		if tk.Purpose == member.PurposeInvite {
 			m := member.Member{ID: id.New("mem"), OrgID: tk.OrgID, Email: tk.Email, Role: tk.Role, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-			if err := tx.InsertMember(ctx, m); errors.Is(err, store.ErrConflict) {
+			// A removed member invited again gets its row back (its id names it in the audit
+			// log); an active account cannot join a second org.
+			prev, err := tx.MemberByEmail(ctx, tk.Email)
+			switch {
+			case err == nil && prev.Active():
+				return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already; sign in"}
+			case err == nil:
+				m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+				err = tx.RejoinMember(ctx, m)
+			case errors.Is(err, store.ErrNotFound):
+				err = tx.InsertMember(ctx, m)
+			}
+			if errors.Is(err, store.ErrConflict) {
 				return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already; sign in"}
 			} else if err != nil {
 				return err
@@ -261,6 +340,9 @@ func (a *App) UsePasswordLink(ctx context.Context, secret, password, ip string) 
 		m, err := tx.GetMember(ctx, tk.MemberID)
 		if err != nil {
 			return err
+		}
+		if !m.Active() {
+			return ErrLinkInvalid // a removed member's links are used up; this is a safeguard
 		}
 		if err := tx.SetMemberPassword(ctx, m.ID, hash, now); err != nil {
 			return err
@@ -283,16 +365,22 @@ func mapLinkUsed(err error) error {
 // at most a few an hour; otherwise it does nothing. Either way the caller says the same: the
 // dashboard runs this after answering, so that neither the answer nor its timing tells
 // whether the account exists.
-func (a *App) RequestPasswordReset(ctx context.Context, email string) error {
-	email, err := member.NormalizeEmail(email)
-	if err != nil {
-		return nil
-	}
+//
+// Requests from one client address are counted whatever the email (ResetsPerClientPerHour):
+// past the limit nothing is sent, and the caller still answers the same.
+func (a *App) RequestPasswordReset(ctx context.Context, email, ip string) error {
 	now := a.now()
 	secret, hash := member.NewToken()
 	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		if ok, err := a.countAddressRequest(ctx, tx, member.AddressRequestReset, ip, member.ResetsPerClientPerHour, now); err != nil || !ok {
+			return err
+		}
+		email, err := member.NormalizeEmail(email)
+		if err != nil {
+			return nil
+		}
 		m, err := tx.MemberByEmail(ctx, email)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !m.Active()) {
 			return nil
 		}
 		if err != nil {
@@ -333,6 +421,7 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 	var m member.Member
 	var found, locked bool
 	var attempt int
+	failureID := id.New("sif")
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
 		byEmail, byIP, err := tx.CountSigninFailures(ctx, key, ip, now.Add(-member.FailureWindow))
 		if err != nil {
@@ -342,11 +431,11 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 			return nil
 		}
 		attempt = byEmail + 1
-		if err := tx.InsertSigninFailure(ctx, id.New("sif"), key, ip, now); err != nil {
+		if err := tx.InsertSigninFailure(ctx, failureID, key, ip, now); err != nil {
 			return err
 		}
 		m, err = tx.MemberByEmail(ctx, norm)
-		found = err == nil
+		found = err == nil && m.Active()
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
@@ -383,11 +472,20 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 				s.OrgID = orgs[0].ID
 			}
 		}
-		if err := tx.ClearSigninFailures(ctx, key); err != nil {
+		if m.TOTPSecret != "" {
+			// Only this attempt is forgotten: the wrong authenticator codes counted under the
+			// same email must not be wiped by signing in with the password again.
+			if err := tx.DeleteSigninFailure(ctx, failureID); err != nil {
+				return err
+			}
+		} else if err := tx.ClearSigninFailures(ctx, key); err != nil {
 			return err
 		}
 		if err := tx.InsertMemberSession(ctx, s); err != nil {
 			return err
+		}
+		if m.TOTPSecret != "" {
+			return nil // the authenticator app gives the code: none is emailed
 		}
 		if err := a.issueMemberCode(ctx, tx, s, m, ip, now); errors.Is(err, ErrCodeLimit) {
 			codeErr = err
@@ -454,6 +552,9 @@ func (a *App) ResendMemberCode(ctx context.Context, s member.Session, ip string)
 		if err != nil {
 			return err
 		}
+		if m.TOTPSecret != "" {
+			return nil // its authenticator app gives the code; none is emailed
+		}
 		return a.issueMemberCode(ctx, tx, s, m, ip, now)
 	})
 }
@@ -466,14 +567,24 @@ func (a *App) VerifyMemberCode(ctx context.Context, s member.Session, code, ip s
 	code = strings.TrimSpace(code)
 	var result error
 	err := a.Store.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		if result, err = a.checkCode(ctx, tx, subject, a.memberCodeHash(subject, code)); err != nil || result != nil {
+		m, err := tx.GetMember(ctx, s.MemberID)
+		if err != nil {
+			return err
+		}
+		detail := "emailed code"
+		if m.TOTPSecret != "" {
+			detail = "authenticator app"
+			result, err = a.verifyTOTP(ctx, tx, m, code, ip, a.now())
+		} else {
+			result, err = a.checkCode(ctx, tx, subject, a.memberCodeHash(subject, code))
+		}
+		if err != nil || result != nil {
 			return err // a wrong code commits: the attempt counts
 		}
 		if err := tx.ClearMemberTwoFactor(ctx, s.ID); err != nil {
 			return err
 		}
-		return a.audit(ctx, tx, Actor{MemberID: s.MemberID, OrgID: s.OrgID, IP: ip}, "member.sign_in", "session", s.ID, "")
+		return a.audit(ctx, tx, Actor{MemberID: s.MemberID, OrgID: s.OrgID, IP: ip}, "member.sign_in", "session", s.ID, detail)
 	})
 	if err != nil {
 		return err
@@ -496,7 +607,8 @@ func (a *App) MemberSession(ctx context.Context, secret string) (member.Session,
 		m, err = tx.GetMember(ctx, s.MemberID)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !s.Live(now)) {
+	// A removed member's sessions were revoked with it; its row is checked as well.
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!s.Live(now) || !m.Active())) {
 		return member.Session{}, member.Member{}, ErrNoSession
 	}
 	if err != nil {
@@ -545,5 +657,77 @@ func (a *App) RevokeMemberSession(ctx context.Context, ac Actor, sessionID strin
 			return mapNotFound(err, "session")
 		}
 		return a.audit(ctx, tx, ac, "session.revoke", "session", sessionID, "")
+	})
+}
+
+// ErrLastOrgAdmin refuses a change that would leave an org without an org-admin.
+var ErrLastOrgAdmin = &Error{Kind: Conflict, Field: "member", Code: "last_org_admin",
+	Message: "an org keeps at least one org-admin: make another member org-admin first"}
+
+// changeMember runs a change of a member of the actor's org in one transaction, with the
+// org's members locked: the target (another org's member is not found), and whether it is
+// the org's only org-admin. Internal-admins are managed from the command line.
+func (a *App) changeMember(ctx context.Context, ac Actor, memberID string, change func(tx store.Tx, target member.Member, lastAdmin bool) error) error {
+	if err := ac.canWrite(); err != nil {
+		return err
+	}
+	return a.Store.InTx(ctx, func(tx store.Tx) error {
+		ms, err := tx.LockOrgMembers(ctx, ac.OrgID)
+		if err != nil {
+			return err
+		}
+		var target *member.Member
+		admins := 0
+		for i, m := range ms {
+			if m.Role == member.RoleOrgAdmin {
+				admins++
+			}
+			if m.ID == memberID {
+				target = &ms[i]
+			}
+		}
+		if target == nil {
+			return notFound("member")
+		}
+		if target.Role == member.RoleInternalAdmin {
+			return &Error{Kind: Invalid, Field: "member", Code: "validation_failed", Message: "an internal-admin is changed with the payport user command"}
+		}
+		return change(tx, *target, target.Role == member.RoleOrgAdmin && admins == 1)
+	})
+}
+
+// ChangeMemberRole makes a member of the actor's org an org-admin or a viewer. The last
+// org-admin of an org stays one. The new role applies to the member's next request (a
+// session's role is read from the member each time).
+func (a *App) ChangeMemberRole(ctx context.Context, ac Actor, memberID string, role member.Role) error {
+	if role != member.RoleOrgAdmin && role != member.RoleViewer {
+		return invalid("role", "the role must be %s or %s", member.RoleOrgAdmin, member.RoleViewer)
+	}
+	return a.changeMember(ctx, ac, memberID, func(tx store.Tx, m member.Member, lastAdmin bool) error {
+		if m.Role == role {
+			return nil // nothing changes, nothing to audit
+		}
+		if lastAdmin {
+			return ErrLastOrgAdmin
+		}
+		if err := tx.SetMemberRole(ctx, ac.OrgID, m.ID, role, a.now()); err != nil {
+			return mapNotFound(err, "member")
+		}
+		return a.audit(ctx, tx, ac, "member.role", "member", m.ID, m.Email+": "+string(m.Role)+" -> "+string(role))
+	})
+}
+
+// RemoveMember removes a member from the actor's org: its sessions end at once and its
+// unused links stop working; its row stays (marked removed) so that the audit log still
+// names it. The last org-admin of an org cannot be removed.
+func (a *App) RemoveMember(ctx context.Context, ac Actor, memberID string) error {
+	return a.changeMember(ctx, ac, memberID, func(tx store.Tx, m member.Member, lastAdmin bool) error {
+		if lastAdmin {
+			return ErrLastOrgAdmin
+		}
+		if err := tx.RemoveMember(ctx, ac.OrgID, m.ID, a.now()); err != nil {
+			return mapNotFound(err, "member")
+		}
+		return a.audit(ctx, tx, ac, "member.remove", "member", m.ID, m.Email+" ("+string(m.Role)+")")
 	})
 }

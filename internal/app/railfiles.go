@@ -79,6 +79,13 @@ func sepaEndToEndID(paymentID string) string { return strings.Replace(paymentID,
 // ExportRailFile writes the org's pending payouts of a file rail into one bank file and moves
 // them to processing, all in one transaction: a payout is in exactly one file.
 func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName string, executionDate time.Time) (RailFileView, error) {
+	return a.exportRailFile(ctx, scope, railName, executionDate, nil)
+}
+
+// exportRailFile is ExportRailFile; then, when not nil, runs last in the export's transaction
+// (the dashboard's audit entry), so that the file and its record commit together.
+func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName string, executionDate time.Time,
+	then func(tx store.Tx, v RailFileView) error) (RailFileView, error) {
 	rl, ok := a.Rails.ByName(railName)
 	batched, isFile := rl.(rail.Batched)
 	if !ok || !isFile {
@@ -228,6 +235,9 @@ func (a *App) ExportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			}
 		}
 		view = viewRailFile(f)
+		if then != nil {
+			return then(tx, view)
+		}
 		return nil
 	})
 	return view, err
@@ -329,6 +339,13 @@ func (a *App) ConfirmRailFile(ctx context.Context, scope tenant.Scope, fileID, r
 // the bank's reason and their money goes back; settled ones succeed. Importing the same file
 // again changes nothing and answers the first result.
 func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName string, content []byte) (ImportResult, error) {
+	return a.importRailFile(ctx, scope, railName, content, nil)
+}
+
+// importRailFile is ImportRailFile; then, when not nil, runs last in the import's transaction
+// (a duplicate's too), so that the dashboard's audit entry commits with the import.
+func (a *App) importRailFile(ctx context.Context, scope tenant.Scope, railName string, content []byte,
+	then func(tx store.Tx, res ImportResult) error) (ImportResult, error) {
 	if _, err := a.GetOrg(ctx, scope.OrgID); err != nil {
 		return ImportResult{}, err
 	}
@@ -383,6 +400,9 @@ func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName s
 				return err
 			}
 			res.Duplicate = true
+			if then != nil {
+				return then(tx, res)
+			}
 			return nil
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
@@ -442,9 +462,15 @@ func (a *App) ImportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			return err
 		}
 		// Last: it replaces the entry of the first payout settled above.
-		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.import", "rail_import", res.ID,
+		if err := a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.import", "rail_import", res.ID,
 			fmt.Sprintf("%s %s: %d failed, %d succeeded, %d notices, %d ignored", railName, res.Kind,
-				len(res.Failed), len(res.Succeeded), len(res.Notices), len(res.Ignored)))
+				len(res.Failed), len(res.Succeeded), len(res.Notices), len(res.Ignored))); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, res)
+		}
+		return nil
 	})
 	return res, err
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -53,7 +54,7 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request, q *req) {
 		http.Redirect(w, r, "/dashboard/", http.StatusSeeOther)
 		return
 	}
-	d := map[string]any{"Title": texts.For(r).Dash.VerifyTitle, "CSRF": q.session.CSRFToken}
+	d := map[string]any{"Title": texts.For(r).Dash.VerifyTitle, "CSRF": q.session.CSRFToken, "TOTP": q.member.TOTPSecret != ""}
 	if r.URL.Query().Get("limit") == "1" {
 		// The sign-in was right but no code could be sent within the limits.
 		d["Error"] = texts.For(r).CodeLimit
@@ -75,10 +76,16 @@ func (h *Handler) verifySubmit(w http.ResponseWriter, r *http.Request, q *req) {
 	}
 	msg, status := app.CodeProblem(t, err), http.StatusUnprocessableEntity
 	if msg == "" {
-		h.log.Error("verify dashboard code", "err", err)
-		msg, status = t.CodeCheckFailed, http.StatusServiceUnavailable
+		if errors.Is(err, app.ErrSignInLocked) {
+			// Too many wrong authenticator codes: the sign-in lockout.
+			msg, status = t.Dash.SignInLocked, http.StatusTooManyRequests
+		} else if msg, _ = errorText(err); msg == "" {
+			h.log.Error("verify dashboard code", "err", err)
+			msg, status = t.CodeCheckFailed, http.StatusServiceUnavailable
+		}
 	}
-	h.render(w, r, status, "verify", map[string]any{"Title": t.Dash.VerifyTitle, "CSRF": q.session.CSRFToken, "Error": msg})
+	h.render(w, r, status, "verify", map[string]any{"Title": t.Dash.VerifyTitle, "CSRF": q.session.CSRFToken, "Error": msg,
+		"TOTP": q.member.TOTPSecret != ""})
 }
 
 func (h *Handler) verifyResend(w http.ResponseWriter, r *http.Request, q *req) {
@@ -116,11 +123,12 @@ func (h *Handler) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	if !h.preChecked(w, r) {
 		return
 	}
-	email := r.PostFormValue("email")
+	email, ip := r.PostFormValue("email"), clientIP(r)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 		defer cancel()
-		if err := h.app.RequestPasswordReset(ctx, email); err != nil {
+		// Past the per-address limit nothing is sent; the answer below is the same.
+		if err := h.app.RequestPasswordReset(ctx, email, ip); err != nil {
 			h.log.Error("password reset", "err", err)
 		}
 	}()
@@ -170,15 +178,78 @@ func (h *Handler) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) sessionsPage(w http.ResponseWriter, r *http.Request, q *req) {
+func (h *Handler) renderSessions(w http.ResponseWriter, r *http.Request, q *req, status int, extra map[string]any) {
 	ss, err := h.app.ListMemberSessions(r.Context(), q.actor)
 	if err != nil {
 		h.failErr(w, r, err)
 		return
 	}
 	d := q.base("sessions", texts.For(r).Dash.Sessions)
-	d["Sessions"] = ss
-	h.render(w, r, http.StatusOK, "sessions", d)
+	d["Sessions"], d["TOTPOn"], d["Script"] = ss, q.member.TOTPSecret != "", true
+	for k, v := range extra {
+		d[k] = v
+	}
+	h.render(w, r, status, "sessions", d)
+}
+
+func (h *Handler) sessionsPage(w http.ResponseWriter, r *http.Request, q *req) {
+	t := texts.For(r).Dash
+	extra := map[string]any{}
+	switch r.URL.Query().Get("totp") {
+	case "on":
+		extra["Done"] = t.TOTPTurnedOn
+	case "off":
+		extra["Done"] = t.TOTPTurnedOff
+	}
+	h.renderSessions(w, r, q, http.StatusOK, extra)
+}
+
+// totpSetupData is the setup card's data: the otpauth:// link is a URL html/template would
+// otherwise refuse (not http or https).
+func totpSetupData(s app.TOTPSetup) map[string]any {
+	return map[string]any{"Key": s.Key, "URI": template.URL(s.URI), "Sealed": s.Sealed}
+}
+
+// totpStart shows a new secret to add to an authenticator app (in the answer to a POST,
+// never in a URL); nothing is stored yet.
+func (h *Handler) totpStart(w http.ResponseWriter, r *http.Request, q *req) {
+	s, err := h.app.StartTOTP(q.actor)
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.renderSessions(w, r, q, http.StatusOK, map[string]any{"Setup": totpSetupData(s)})
+}
+
+func (h *Handler) totpEnable(w http.ResponseWriter, r *http.Request, q *req) {
+	sealed := r.PostFormValue("sealed")
+	err := h.app.EnableTOTP(r.Context(), q.actor, sealed, r.PostFormValue("code"))
+	if msg, status := errorText(err); msg != "" {
+		extra := map[string]any{"TOTPError": msg}
+		if s, err := h.app.ResumeTOTP(q.actor, sealed); err == nil {
+			extra["Setup"] = totpSetupData(s)
+		}
+		h.renderSessions(w, r, q, status, extra)
+		return
+	}
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dashboard/sessions?totp=on", http.StatusSeeOther)
+}
+
+func (h *Handler) totpDisable(w http.ResponseWriter, r *http.Request, q *req) {
+	err := h.app.DisableTOTP(r.Context(), q.actor, r.PostFormValue("code"))
+	if msg, status := errorText(err); msg != "" {
+		h.renderSessions(w, r, q, status, map[string]any{"TOTPError": msg})
+		return
+	}
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dashboard/sessions?totp=off", http.StatusSeeOther)
 }
 
 func (h *Handler) sessionRevoke(w http.ResponseWriter, r *http.Request, q *req) {

@@ -121,9 +121,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /dashboard/keys/{id}/revoke", h.session(true, h.keyRevoke))
 	mux.HandleFunc("GET /dashboard/members", h.session(false, h.membersPage))
 	mux.HandleFunc("POST /dashboard/members", h.session(true, h.memberInvite))
+	mux.HandleFunc("POST /dashboard/members/{id}/role", h.session(true, h.memberRole))
+	mux.HandleFunc("POST /dashboard/members/{id}/remove", h.session(true, h.memberRemove))
 	mux.HandleFunc("GET /dashboard/sessions", h.session(false, h.sessionsPage))
 	// A viewer may end its own sessions: that changes nothing of the org's.
 	mux.HandleFunc("POST /dashboard/sessions/{id}/revoke", h.session(false, h.sessionRevoke))
+	// A member's own authenticator app, viewers' too: it is their account, not the org's.
+	mux.HandleFunc("POST /dashboard/sessions/totp/start", h.session(false, h.totpStart))
+	mux.HandleFunc("POST /dashboard/sessions/totp/enable", h.session(false, h.totpEnable))
+	mux.HandleFunc("POST /dashboard/sessions/totp/disable", h.session(false, h.totpDisable))
 	mux.HandleFunc("GET /dashboard/audit", h.session(false, h.auditPage))
 	mux.HandleFunc("GET /dashboard/orgs", h.session(false, h.orgsPage))
 	mux.HandleFunc("POST /dashboard/orgs", h.session(true, h.orgCreate))
@@ -139,7 +145,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 // WritePaths are the POST routes that change an org's objects (a viewer is refused each),
 // with a sample path; tests walk them.
-var WritePaths = []string{"/dashboard/keys", "/dashboard/keys/key_x/revoke", "/dashboard/members", "/dashboard/orgs", "/dashboard/org"}
+var WritePaths = []string{"/dashboard/keys", "/dashboard/keys/key_x/revoke", "/dashboard/members", "/dashboard/members/mem_x/role",
+	"/dashboard/members/mem_x/remove", "/dashboard/orgs", "/dashboard/org"}
 
 func (h *Handler) staticFiles(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -150,10 +157,11 @@ func (h *Handler) staticFiles(next http.Handler) http.Handler {
 }
 
 // headers are on every answer: no inline script or style, no framing (CSP and the older
-// X-Frame-Options), no referrer (links carry secrets in their path), nothing cached.
+// X-Frame-Options), no referrer (links carry secrets in their path), nothing cached. Frames
+// may come from the dashboard itself only (the sandboxed email preview).
 func (h *Handler) headers(w http.ResponseWriter) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "+
-		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		"frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")

@@ -1,14 +1,18 @@
 package dashboard
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/link"
+	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/texts"
 )
@@ -61,13 +65,16 @@ func (h *Handler) linksPage(w http.ResponseWriter, r *http.Request, q *req) {
 	h.renderLinks(w, r, q, http.StatusOK, extra)
 }
 
-// linkInput reads the new-link form.
-func linkInput(r *http.Request) (app.CreateLinkInput, error) {
-	in := app.CreateLinkInput{Email: r.PostFormValue("email"), Currency: strings.ToUpper(strings.TrimSpace(r.PostFormValue("currency"))),
-		Reference: r.PostFormValue("reference"), PaymentAmount: app.JSONNumber(strings.TrimSpace(r.PostFormValue("amount")))}
-	otp := r.PostFormValue("otp_required") == "1"
+// linkFields are the new-link form's fields.
+var linkFields = []string{"email", "amount", "currency", "reference", "expires_in_hours", "otp_required"}
+
+// linkInput reads the new-link form (posted, or in the preview frame's query).
+func linkInput(v url.Values) (app.CreateLinkInput, error) {
+	in := app.CreateLinkInput{Email: v.Get("email"), Currency: strings.ToUpper(strings.TrimSpace(v.Get("currency"))),
+		Reference: v.Get("reference"), PaymentAmount: app.JSONNumber(strings.TrimSpace(v.Get("amount")))}
+	otp := v.Get("otp_required") == "1"
 	in.OTPRequired = &otp
-	if s := strings.TrimSpace(r.PostFormValue("expires_in_hours")); s != "" {
+	if s := strings.TrimSpace(v.Get("expires_in_hours")); s != "" {
 		hours, err := strconv.Atoi(s)
 		if err != nil {
 			return in, &app.Error{Kind: app.Invalid, Field: "expires_in_hours", Code: "validation_failed", Message: "expires in hours must be a whole number"}
@@ -84,16 +91,23 @@ func linkInput(r *http.Request) (app.CreateLinkInput, error) {
 func (h *Handler) linkCreate(w http.ResponseWriter, r *http.Request, q *req) {
 	mode := modeOf(r)
 	form := map[string]string{}
-	for _, k := range []string{"email", "amount", "currency", "reference", "expires_in_hours", "otp_required"} {
+	frame := url.Values{"mode": {string(mode)}}
+	for _, k := range linkFields {
 		form[k] = r.PostFormValue(k)
+		if form[k] != "" {
+			frame.Set(k, form[k])
+		}
 	}
-	in, err := linkInput(r)
+	_ = r.ParseForm()
+	in, err := linkInput(r.PostForm)
 	preview := r.PostFormValue("preview") == "1"
 	var extra map[string]any
 	if err == nil && preview {
 		var msg any
 		msg, err = h.app.DashboardPreviewLink(r.Context(), q.actor, mode, in)
-		extra = map[string]any{"Preview": msg, "Form": form}
+		// The HTML part is shown in a sandboxed frame from its own route (linkPreviewFrame),
+		// which alone allows the email's inline styles.
+		extra = map[string]any{"Preview": msg, "Form": form, "PreviewFrame": template.URL("/dashboard/links/preview?" + frame.Encode())}
 	} else if err == nil {
 		var l app.LinkView
 		l, err = h.app.DashboardCreateLink(r.Context(), q.actor, mode, in)
@@ -112,6 +126,47 @@ func (h *Handler) linkCreate(w http.ResponseWriter, r *http.Request, q *req) {
 		status = http.StatusOK
 	}
 	h.renderLinks(w, r, q, status, extra)
+}
+
+// PreviewCSP is the only policy of the dashboard that allows inline styles: those of an
+// email's HTML part. sandbox (without allow-scripts or allow-same-origin) gives the document
+// an opaque origin where no script runs, default-src 'none' loads nothing, and only the
+// dashboard's own pages may frame it.
+const PreviewCSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+// linkPreviewFrame answers the HTML part of the email a link would send (the form's fields in
+// the query), for the sandboxed frame of the links page. It runs the same rolled-back
+// creation as the preview button, with every check; nothing is written.
+func (h *Handler) linkPreviewFrame(w http.ResponseWriter, r *http.Request, q *req) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", PreviewCSP)
+	hd.Set("X-Frame-Options", "SAMEORIGIN")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	in, err := linkInput(r.URL.Query())
+	var msg mail.Message
+	if err == nil {
+		msg, err = h.app.DashboardPreviewLink(r.Context(), q.actor, modeOf(r), in)
+	}
+	if err != nil {
+		// The links page shows the error itself; the frame says it in plain text.
+		text, status := errorText(err)
+		if text == "" {
+			h.log.Error("link email preview", "err", err)
+			text, status = texts.For(r).Dash.Unavailable, http.StatusServiceUnavailable
+			var ae *app.Error
+			if errors.As(err, &ae) && ae.Kind == app.Forbidden {
+				text, status = texts.For(r).Dash.NotAllowed, http.StatusForbidden
+			}
+		}
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, text)
+		return
+	}
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, msg.HTML)
 }
 
 func (h *Handler) linkResend(w http.ResponseWriter, r *http.Request, q *req) {

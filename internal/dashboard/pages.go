@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/payport/payport/internal/app"
@@ -117,6 +119,10 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, q *req) {
 
 func (h *Handler) memberInvite(w http.ResponseWriter, r *http.Request, q *req) {
 	err := h.app.InviteMember(r.Context(), q.actor, r.PostFormValue("email"), member.Role(r.PostFormValue("role")))
+	if errors.Is(err, app.ErrTooManyRequests) {
+		h.renderMembers(w, r, q, http.StatusTooManyRequests, map[string]any{"Error": texts.For(r).Dash.TooManyRequests})
+		return
+	}
 	if msg, status := errorText(err); msg != "" {
 		h.renderMembers(w, r, q, status, map[string]any{"Error": msg})
 		return
@@ -126,6 +132,58 @@ func (h *Handler) memberInvite(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	http.Redirect(w, r, "/dashboard/members?sent=1", http.StatusSeeOther)
+}
+
+// memberEmail is the email of a member of the actor's org, for the answer's sentence.
+func (h *Handler) memberEmail(r *http.Request, q *req, id string) string {
+	ms, _ := h.app.DashboardMembers(r.Context(), q.actor)
+	for _, m := range ms {
+		if m.ID == id {
+			return m.Email
+		}
+	}
+	return ""
+}
+
+// memberRole changes a member's role; the answer is the members page with what happened or
+// why not (the last org-admin stays one).
+func (h *Handler) memberRole(w http.ResponseWriter, r *http.Request, q *req) {
+	id := r.PathValue("id")
+	email := h.memberEmail(r, q, id)
+	err := h.app.ChangeMemberRole(r.Context(), q.actor, id, member.Role(r.PostFormValue("role")))
+	if err == nil && id == q.member.ID {
+		// The actor changed its own role: the next page is drawn with the new one.
+		http.Redirect(w, r, "/dashboard/members", http.StatusSeeOther)
+		return
+	}
+	h.memberChanged(w, r, q, err, texts.For(r).Dash.RoleChanged, email)
+}
+
+// memberRemove removes a member: its sessions end at once.
+func (h *Handler) memberRemove(w http.ResponseWriter, r *http.Request, q *req) {
+	id := r.PathValue("id")
+	email := h.memberEmail(r, q, id)
+	err := h.app.RemoveMember(r.Context(), q.actor, id)
+	if err == nil && id == q.member.ID {
+		// The actor removed itself: its own session has just ended.
+		h.clearSessionCookie(w)
+		h.headers(w)
+		http.Redirect(w, r, "/dashboard/signin", http.StatusSeeOther)
+		return
+	}
+	h.memberChanged(w, r, q, err, texts.For(r).Dash.MemberRemoved, email)
+}
+
+func (h *Handler) memberChanged(w http.ResponseWriter, r *http.Request, q *req, err error, done, email string) {
+	if msg, status := errorText(err); msg != "" {
+		h.renderMembers(w, r, q, status, map[string]any{"Error": msg})
+		return
+	}
+	if err != nil {
+		h.failErr(w, r, err)
+		return
+	}
+	h.renderMembers(w, r, q, http.StatusOK, map[string]any{"Done": fmt.Sprintf(done, email)})
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, q *req) {
@@ -182,7 +240,7 @@ func (h *Handler) orgCreate(w http.ResponseWriter, r *http.Request, q *req) {
 		}
 		q.actor.OrgID, q.org = o.ID, &o
 	}
-	h.renderOrgs(w, r, q, http.StatusCreated, map[string]any{"NewKey": app.NewKey{Key: nk.Key, Secret: nk.Secret}})
+	h.renderOrgs(w, r, q, http.StatusCreated, map[string]any{"NewKey": app.NewKey{Key: nk.Key, Secret: nk.Secret}, "NewOrg": o.Name})
 }
 
 func (h *Handler) orgSwitch(w http.ResponseWriter, r *http.Request, q *req) {

@@ -50,6 +50,7 @@ func (h *Handler) registerPayments(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /dashboard/links", h.session(false, h.linksPage))
 	mux.HandleFunc("POST /dashboard/links", h.session(true, h.linkCreate))
+	mux.HandleFunc("GET /dashboard/links/preview", h.session(true, h.linkPreviewFrame))
 	mux.HandleFunc("POST /dashboard/links/{id}/resend", h.session(true, h.linkResend))
 	mux.HandleFunc("POST /dashboard/links/{id}/revoke", h.session(true, h.linkRevoke))
 	mux.HandleFunc("POST /dashboard/links/revoke", h.session(true, h.linksRevokeEmail))

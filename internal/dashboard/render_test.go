@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"fmt"
 	"html/template"
 	"maps"
 	"reflect"
@@ -37,7 +38,7 @@ func pageCases() map[string][]map[string]any {
 	return map[string][]map[string]any{
 		"error":  {{"Title": t.Dash.ErrorTitle, "Message": t.Dash.NotAllowed}},
 		"signin": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.Dash.SignInFailed, "Email": "a@b.example"}},
-		"verify": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.CodeWrong}},
+		"verify": {{"CSRF": "c"}, {"CSRF": "c", "Error": t.CodeWrong}, {"CSRF": "c", "TOTP": true}, {"CSRF": "c", "TOTP": true, "Error": t.CodeLocked}},
 		"reset":  {{"CSRF": "c"}, {"Sent": true}},
 		"password": {
 			{"CSRF": "c", "Link": app.PasswordLinkView{Email: "a@b.example", OrgName: "Acme", Invite: true}, "Action": "/dashboard/password/x"},
@@ -57,9 +58,16 @@ func pageCases() map[string][]map[string]any {
 		},
 		"members": {
 			signedIn("members", map[string]any{"Members": []member.Member{me}, "Sent": true}),
-			viewer(signedIn("members", map[string]any{"Error": "x"})),
+			signedIn("members", map[string]any{"Members": []member.Member{me, op, {ID: "mem_3", Email: "vi@example.com", Role: member.RoleViewer}},
+				"Done": fmt.Sprintf(t.Dash.MemberRemoved, "x@example.com")}),
+			viewer(signedIn("members", map[string]any{"Members": []member.Member{me, op}, "Error": "x"})),
 		},
-		"sessions": {signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}})},
+		"sessions": {
+			signedIn("sessions", map[string]any{"Sessions": []member.Session{{ID: "mss_1", CreatedAt: now, LastSeenAt: now}, {ID: "mss_2", UserAgent: "Firefox"}}}),
+			signedIn("sessions", map[string]any{"Setup": totpSetupData(app.TOTPSetup{Key: "ABCD EFGH", URI: "otpauth://totp/Payport:a?secret=ABCDEFGH", Sealed: "s"}),
+				"TOTPError": "wrong", "Script": true}),
+			viewer(signedIn("sessions", map[string]any{"TOTPOn": true, "TOTPError": "wrong", "Done": t.Dash.TOTPTurnedOn})),
+		},
 		"audit": {
 			signedIn("audit", map[string]any{"Entries": []app.AuditView{{AuditEntry: member.AuditEntry{Action: "api_key.create", ObjectID: "key_1", CreatedAt: now}, MemberEmail: "ada@example.com"},
 				{AuditEntry: member.AuditEntry{ActorType: member.ActorPortalSession, ActorID: "grt_1", RecipientID: "rec_1", Action: "withdrawal.requested", ObjectID: "pay_1", CreatedAt: now}}}, "Older": "aud_1"}),
@@ -67,7 +75,7 @@ func pageCases() map[string][]map[string]any {
 		},
 		"orgs": {
 			{"Me": op, "Org": o, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{o, {ID: "org_2", Name: "Other"}}, "Script": true},
-			{"Me": op, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{}, "NewKey": app.NewKey{Secret: "pp_test_x"}, "Error": "x"},
+			{"Me": op, "CSRF": "c", "Active": "orgs", "Title": "x", "CanWrite": true, "Orgs": []org.Org{}, "NewKey": app.NewKey{Secret: "pp_test_x"}, "NewOrg": "New <Co>", "Error": "x"},
 		},
 	}
 }

@@ -438,7 +438,7 @@ func TestDashboardSecurityHeadersAndCSRF(t *testing.T) {
 func TestDashboardViewerChangesNothing(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		en, sink := dashEnv(t, e)
-		en.newMember(en.orgID, "viewer@acme.example", member.RoleViewer)
+		viewerID := en.newMember(en.orgID, "viewer@acme.example", member.RoleViewer)
 		v := en.signIn(sink, "viewer@acme.example")
 		var keyID string
 		en.db.ReaderDB().QueryRow(`SELECT id FROM api_keys WHERE org_id = $1`, en.orgID).Scan(&keyID)
@@ -454,10 +454,13 @@ func TestDashboardViewerChangesNothing(t *testing.T) {
 			"/dashboard/orgs":                      {"name": {"Viewer's org"}},
 			"/dashboard/org":                       {"org": {en.orgID}},
 			"/dashboard/keys/key_missing/revoke":   {},
+			// A viewer can neither promote nor remove itself.
+			"/dashboard/members/" + viewerID + "/role":   {"role": {"org-admin"}},
+			"/dashboard/members/" + viewerID + "/remove": {},
 		}
 		maps.Copy(forms, dashPaymentViewerForms)
 		for _, p := range dashboard.WritePaths {
-			p = strings.Replace(p, "key_x", keyID, 1)
+			p = strings.Replace(strings.Replace(p, "key_x", keyID, 1), "mem_x", viewerID, 1)
 			if _, ok := forms[p]; !ok {
 				t.Errorf("no form for the write route %s", p)
 			}

@@ -51,7 +51,17 @@ type Member struct {
 	PasswordHash string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// RemovedAt is when an org-admin removed the member (nil while a member): the row stays
+	// so that the audit log still names who did what, but it signs in no more.
+	RemovedAt *time.Time
+	// TOTPSecret is the authenticator app's secret, sealed under the master key ("" when the
+	// member signs in with emailed codes only); TOTPLastStep the step of the last code used.
+	TOTPSecret   string
+	TOTPLastStep int64
 }
+
+// Active reports whether the member may sign in and act: not removed.
+func (m Member) Active() bool { return m.RemovedAt == nil }
 
 // NormalizeEmail lower-cases and trims an address and checks that it is a plain address.
 func NormalizeEmail(s string) (string, error) {
@@ -89,6 +99,18 @@ const (
 	MaxFailuresPerIP = 20
 	// ResetsPerHour bounds password-reset emails per address.
 	ResetsPerHour = 3
+	// ResetsPerClientPerHour bounds password-reset requests from one client address,
+	// whatever the emails asked about (AddressRequestReset).
+	ResetsPerClientPerHour = 10
+	// InvitesPerClientPerHour bounds invitations sent from one client address
+	// (AddressRequestInvite), so that a member cannot turn the dashboard into a mailer.
+	InvitesPerClientPerHour = 30
+)
+
+// Kinds of requests counted per client address (the address_requests table).
+const (
+	AddressRequestReset  = "reset"
+	AddressRequestInvite = "invite"
 )
 
 // Token is a single-use link's stored form: only the hash of the secret in the link.

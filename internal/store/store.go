@@ -436,6 +436,33 @@ type Tx interface {
 	CountSigninFailures(ctx context.Context, emailKey, ip string, since time.Time) (byEmail, byIP int, err error)
 	// ClearSigninFailures forgets an email's failures (it signed in).
 	ClearSigninFailures(ctx context.Context, emailKey string) error
+	// DeleteSigninFailure forgets one counted attempt (a right password whose second factor
+	// is still to come).
+	DeleteSigninFailure(ctx context.Context, id string) error
+	// LockOrgMembers lists an org's members who were not removed, oldest first, locking
+	// their rows (PostgreSQL) so that two changes of roles cannot both leave the org without
+	// an org-admin.
+	LockOrgMembers(ctx context.Context, orgID string) ([]member.Member, error)
+	// SetMemberRole changes the role of a member of an org; ErrNotFound when the org has no
+	// such member (or it was removed).
+	SetMemberRole(ctx context.Context, orgID, id string, role member.Role, at time.Time) error
+	// RemoveMember marks a member of an org removed and ends its sessions and unused links at
+	// once; ErrNotFound when the org has no such member.
+	RemoveMember(ctx context.Context, orgID, id string, at time.Time) error
+	// RejoinMember makes a removed member a member again, of m.OrgID with m.Role and
+	// m.PasswordHash (an invitation accepted), without the authenticator app it had;
+	// ErrNotFound when m.ID is not a removed member.
+	RejoinMember(ctx context.Context, m member.Member) error
+	// SetMemberTOTP sets (or, with sealed "", removes) a member's authenticator secret.
+	SetMemberTOTP(ctx context.Context, id, sealed string, lastStep int64, at time.Time) error
+	// UseMemberTOTPStep records that a code of step was used; ErrNotFound when a code of that
+	// step or a later one was used already (a replay), so that each code works once.
+	UseMemberTOTPStep(ctx context.Context, id string, step int64) error
+	// InsertAddressRequest counts one request of a kind (member.AddressRequest*) from a
+	// client address.
+	InsertAddressRequest(ctx context.Context, id, kind, ip string, at time.Time) error
+	// CountAddressRequests counts requests of a kind from an address since a time.
+	CountAddressRequests(ctx context.Context, kind, ip string, since time.Time) (int, error)
 	// InsertAudit buffers an audit entry, written with the transaction's other buffered rows
 	// just before it commits (one statement for a whole batch of credits). An entry with the
 	// id of one already buffered in the transaction replaces it.

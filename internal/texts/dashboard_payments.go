@@ -35,11 +35,13 @@ type DashPayTexts struct {
 	// Payment links.
 	NewLink, AmountOptional, Reference, ExpiresIn, OTPRequired string
 	Preview, EmailPreview, Subject, To, CreateLink             string
-	LinkCreated                                                string // %s the email
-	Expires, Sent, NotSent, Resend, Resent, Revoke             string
-	RevokeAll, RevokeAllHelp                                   string
-	RevokedCount                                               string // %d links
-	Total                                                      string // %d links
+	// EmailAsSent titles the frame of the email's HTML part; EmailAsText the text part.
+	EmailAsSent, EmailAsText                       string
+	LinkCreated                                    string // %s the email
+	Expires, Sent, NotSent, Resend, Resent, Revoke string
+	RevokeAll, RevokeAllHelp                       string
+	RevokedCount                                   string // %d links
+	Total                                          string // %d links
 }
 
 var englishDashPay = DashPayTexts{
@@ -140,6 +142,8 @@ var englishDashPay = DashPayTexts{
 	OTPRequired:    "Ask for a code emailed to the address first",
 	Preview:        "Preview the email",
 	EmailPreview:   "Email preview",
+	EmailAsSent:    "The email as its recipient sees it",
+	EmailAsText:    "Text part",
 	Subject:        "Subject",
 	To:             "To",
 	CreateLink:     "Create and send",

@@ -24,9 +24,12 @@ type EmailTexts struct {
 	DateLayout        string // Go layout of the expiry
 
 	// Dashboard emails: an invitation, a password link, and the sign-in code's sender name.
-	InviteSubject   string // %s the org
-	InviteIntro     string // %[1]s who invites, %[2]s the org, %[3]s the role
-	InviteButton    string
+	InviteSubject string // %s the org
+	InviteIntro   string // %[1]s who invites, %[2]s the org, %[3]s the role
+	InviteButton  string
+	// InviteTaken is sent instead of an invitation to an email that has an account already
+	// (in another org, or an operator's): %[1]s who invites, %[2]s the org, %[3]s the role.
+	InviteTaken     string
 	PasswordSubject string
 	PasswordIntro   string
 	PasswordButton  string
@@ -56,6 +59,7 @@ var englishEmail = EmailTexts{
 	InviteSubject:   "You are invited to %s on Payport",
 	InviteIntro:     "%[1]s invited you to the Payport dashboard of %[2]s as %[3]s. Choose a password to accept.",
 	InviteButton:    "Accept the invitation",
+	InviteTaken:     "%[1]s invited you to the Payport dashboard of %[2]s as %[3]s, but this email address has a Payport dashboard account already, and an account belongs to one org. To join %[2]s, ask them to invite another address of yours, or ask an admin of your current org to remove you first and then to be invited again. If you did not expect this, ignore this email.",
 	PasswordSubject: "Set your Payport dashboard password",
 	PasswordIntro:   "Someone (we hope you) asked to set the password of your Payport dashboard account. If it was not you, ignore this email: your password stays as it is.",
 	PasswordButton:  "Set a password",

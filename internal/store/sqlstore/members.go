@@ -12,21 +12,23 @@ import (
 	"github.com/payport/payport/internal/tenant"
 )
 
-const memberColumns = `id, org_id, email, role, password_hash, created_at, updated_at`
+const memberColumns = `id, org_id, email, role, password_hash, created_at, updated_at, removed_at, totp_secret, totp_last_step`
 
 func scanMember(row interface{ Scan(...any) error }) (member.Member, error) {
 	var m member.Member
 	var orgID sql.NullString
 	var created, updated Time
-	err := row.Scan(&m.ID, &orgID, &m.Email, &m.Role, &m.PasswordHash, &created, &updated)
-	m.OrgID, m.CreatedAt, m.UpdatedAt = orgID.String, created.T, updated.T
+	var removed NullTime
+	err := row.Scan(&m.ID, &orgID, &m.Email, &m.Role, &m.PasswordHash, &created, &updated, &removed, &m.TOTPSecret, &m.TOTPLastStep)
+	m.OrgID, m.CreatedAt, m.UpdatedAt, m.RemovedAt = orgID.String, created.T, updated.T, removed.T
 	return m, err
 }
 
 // InsertMember implements store.Tx.
 func (t *Tx) InsertMember(ctx context.Context, m member.Member) error {
-	_, err := t.exec(ctx, `INSERT INTO members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		m.ID, nullString(m.OrgID), m.Email, string(m.Role), m.PasswordHash, t.ts(m.CreatedAt), t.ts(m.UpdatedAt))
+	_, err := t.exec(ctx, `INSERT INTO members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		m.ID, nullString(m.OrgID), m.Email, string(m.Role), m.PasswordHash, t.ts(m.CreatedAt), t.ts(m.UpdatedAt), t.tsPtr(m.RemovedAt),
+		m.TOTPSecret, m.TOTPLastStep)
 	return err
 }
 
@@ -44,7 +46,11 @@ func (t *Tx) MemberByEmail(ctx context.Context, email string) (member.Member, er
 
 // ListMembers implements store.Tx.
 func (t *Tx) ListMembers(ctx context.Context, orgID string) ([]member.Member, error) {
-	rows, err := t.query(ctx, `SELECT `+memberColumns+` FROM members WHERE org_id = $1 ORDER BY id`, orgID)
+	return t.listMembers(ctx, `SELECT `+memberColumns+` FROM members WHERE org_id = $1 AND removed_at IS NULL ORDER BY id`, orgID)
+}
+
+func (t *Tx) listMembers(ctx context.Context, q string, args ...any) ([]member.Member, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +64,63 @@ func (t *Tx) ListMembers(ctx context.Context, orgID string) ([]member.Member, er
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// LockOrgMembers implements store.Tx.
+func (t *Tx) LockOrgMembers(ctx context.Context, orgID string) ([]member.Member, error) {
+	return t.listMembers(ctx, `SELECT `+memberColumns+` FROM members WHERE org_id = $1 AND removed_at IS NULL ORDER BY id`+t.d.LockRows, orgID)
+}
+
+// SetMemberRole implements store.Tx.
+func (t *Tx) SetMemberRole(ctx context.Context, orgID, id string, role member.Role, at time.Time) error {
+	return expectOne(t.exec(ctx, `UPDATE members SET role = $3, updated_at = $4 WHERE id = $2 AND org_id = $1 AND removed_at IS NULL`,
+		orgID, id, string(role), t.ts(at)))
+}
+
+// RemoveMember implements store.Tx.
+func (t *Tx) RemoveMember(ctx context.Context, orgID, id string, at time.Time) error {
+	if err := expectOne(t.exec(ctx, `UPDATE members SET removed_at = $3, updated_at = $3 WHERE id = $2 AND org_id = $1 AND removed_at IS NULL`,
+		orgID, id, t.ts(at))); err != nil {
+		return err
+	}
+	if err := t.RevokeMemberSessions(ctx, id, at); err != nil {
+		return err
+	}
+	// A password link sent before the removal must not bring the account back.
+	_, err := t.exec(ctx, `UPDATE member_tokens SET used_at = $2 WHERE member_id = $1 AND used_at IS NULL`, id, t.ts(at))
+	return err
+}
+
+// RejoinMember implements store.Tx.
+func (t *Tx) RejoinMember(ctx context.Context, m member.Member) error {
+	// A fresh start: no authenticator app of the former membership.
+	return expectOne(t.exec(ctx, `UPDATE members SET org_id = $2, role = $3, password_hash = $4, updated_at = $5, removed_at = NULL,
+		totp_secret = '', totp_last_step = 0 WHERE id = $1 AND removed_at IS NOT NULL`, m.ID, nullString(m.OrgID), string(m.Role), m.PasswordHash, t.ts(m.UpdatedAt)))
+}
+
+// SetMemberTOTP implements store.Tx.
+func (t *Tx) SetMemberTOTP(ctx context.Context, id, sealed string, lastStep int64, at time.Time) error {
+	return expectOne(t.exec(ctx, `UPDATE members SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1`,
+		id, sealed, lastStep, t.ts(at)))
+}
+
+// UseMemberTOTPStep implements store.Tx.
+func (t *Tx) UseMemberTOTPStep(ctx context.Context, id string, step int64) error {
+	return expectOne(t.exec(ctx, `UPDATE members SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2 AND totp_secret <> ''`, id, step))
+}
+
+// InsertAddressRequest implements store.Tx.
+func (t *Tx) InsertAddressRequest(ctx context.Context, id, kind, ip string, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO address_requests (id, kind, ip, created_at) VALUES ($1, $2, $3, $4)`, id, kind, ip, t.ts(at))
+	return err
+}
+
+// CountAddressRequests implements store.Tx.
+func (t *Tx) CountAddressRequests(ctx context.Context, kind, ip string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM address_requests WHERE kind = $1 AND ip = $2 AND created_at >= $3`,
+		kind, ip, t.ts(since)).Scan(&n)
+	return n, err
 }
 
 // SetMemberPassword implements store.Tx.
@@ -197,6 +260,12 @@ func (t *Tx) CountSigninFailures(ctx context.Context, emailKey, ip string, since
 // ClearSigninFailures implements store.Tx.
 func (t *Tx) ClearSigninFailures(ctx context.Context, emailKey string) error {
 	_, err := t.exec(ctx, `DELETE FROM signin_failures WHERE email_key = $1`, emailKey)
+	return err
+}
+
+// DeleteSigninFailure implements store.Tx.
+func (t *Tx) DeleteSigninFailure(ctx context.Context, id string) error {
+	_, err := t.exec(ctx, `DELETE FROM signin_failures WHERE id = $1`, id)
 	return err
 }
 

@@ -32,6 +32,7 @@ func (t *Tx) PruneRetained(ctx context.Context, c store.RetentionCutoffs, limit 
 		{"member_sessions", `DELETE FROM member_sessions WHERE id IN (SELECT id FROM member_sessions WHERE expires_at < $1 LIMIT $2)`},
 		{"member_tokens", `DELETE FROM member_tokens WHERE id IN (SELECT id FROM member_tokens WHERE expires_at < $1 LIMIT $2)`},
 		{"signin_failures", `DELETE FROM signin_failures WHERE id IN (SELECT id FROM signin_failures WHERE created_at < $1 LIMIT $2)`},
+		{"address_requests", `DELETE FROM address_requests WHERE id IN (SELECT id FROM address_requests WHERE created_at < $1 LIMIT $2)`},
 		// The development outbox holds codes and links in clear text: it goes with the sessions.
 		{"mail_outbox", `DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox WHERE created_at < $1 LIMIT $2)`},
 	}
