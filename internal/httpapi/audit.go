@@ -29,7 +29,7 @@ func (s *Server) routeAudit() {
 		Description: "Who changed what, to which object, and when: every change made through the API (the key), the hosted " +
 			"portal or embedded component (the portal session and its recipient), the dashboard (the member) or Payport's " +
 			"command line, written in the same transaction as the change. Newest first. A key reads its org's entries of its " +
-			"own mode and the org-wide ones. Details never hold secrets, tokens or full bank details.",
+			"own mode; a live key also the org-wide ones (settings, the dashboard's), which may name live objects. Details never hold secrets, tokens or full bank details.",
 		Errors: []int{422},
 	}, access{}), func(ctx context.Context, in *auditListIn) (*struct{ Body Page[app.AuditEntryView] }, error) {
 		f := store.AuditFilter{ActorType: in.ActorType, ActorID: in.ActorID, ObjectID: in.ObjectID, Action: in.Action,

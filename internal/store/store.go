@@ -118,7 +118,8 @@ type LinkFilter struct {
 // AuditFilter narrows an audit log listing; empty fields do not filter.
 type AuditFilter struct {
 	OrgID string
-	// Mode keeps that mode's entries and the org-wide ones (mode "").
+	// Mode keeps that mode's entries; live also keeps the org-wide ones (mode ""), which may
+	// name live objects (the dashboard's entries), so a test key never reads them.
 	Mode      string
 	ActorType string
 	ActorID   string

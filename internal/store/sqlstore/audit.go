@@ -66,8 +66,12 @@ func (t *Tx) FindAudit(ctx context.Context, f store.AuditFilter) ([]member.Audit
 		args = append(args, v)
 		where.WriteString(" AND " + strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
 	}
-	if f.Mode != "" {
+	switch f.Mode {
+	case "":
+	case "live":
 		add(`mode IN ($?, '')`, f.Mode)
+	default:
+		add(`mode = $?`, f.Mode)
 	}
 	if f.ActorType != "" {
 		add(`actor_type = $?`, f.ActorType)
