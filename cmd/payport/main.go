@@ -45,7 +45,8 @@ type CLI struct {
 		Revoke APIKeyRevokeCmd `cmd:"" help:"Revoke an API key."`
 	} `cmd:"" name:"apikey" help:"Manage API keys."`
 	User struct {
-		Create UserCreateCmd `cmd:"" help:"Create a dashboard member and print a link that sets its password."`
+		Create    UserCreateCmd    `cmd:"" help:"Create a dashboard member and print a link that sets its password."`
+		ResetTOTP UserResetTOTPCmd `cmd:"" name:"reset-totp" help:"Turn off a member's authenticator app (a member who lost it signs in with emailed codes again)."`
 	} `cmd:"" help:"Manage dashboard members."`
 	Ledger struct {
 		Check LedgerCheckCmd `cmd:"" help:"Verify every ledger invariant; exit status 1 on any violation."`

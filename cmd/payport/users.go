@@ -37,3 +37,24 @@ func (c *UserCreateCmd) Run(ctx context.Context, g *Globals) error {
 		"Then sign in at %s/dashboard/ with the email, the password and a code sent to the email.\n", m.Email, m.ID, m.Role, link, a.PublicURL)
 	return nil
 }
+
+// UserResetTOTPCmd turns off a member's authenticator app: the way back in for a member who
+// lost it (sign-in codes come by email again).
+type UserResetTOTPCmd struct {
+	Email string `required:"" help:"The member's email address."`
+}
+
+// Run implements the command.
+func (c *UserResetTOTPCmd) Run(ctx context.Context, g *Globals) error {
+	a, closeFn, err := g.openApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	m, err := a.ResetMemberTOTP(ctx, c.Email)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("member %s (%s): authenticator app turned off; sign-in codes go to the email again\n", m.Email, m.ID)
+	return nil
+}

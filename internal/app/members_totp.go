@@ -143,3 +143,29 @@ func (a *App) ResumeTOTP(ac Actor, sealed string) (TOTPSetup, error) {
 	}
 	return TOTPSetup{Key: member.TOTPKey(secret), URI: member.TOTPURI(TOTPIssuer, ac.Email, secret), Sealed: sealed}, nil
 }
+
+// ResetMemberTOTP turns off the authenticator app of the member with the email, for an
+// operator at the command line (`payport user reset-totp`): the way back in for a member who
+// lost the app, internal-admins included. Sign-in codes come by email again; the member's
+// sessions are left as they are. Audited as the command line.
+func (a *App) ResetMemberTOTP(ctx context.Context, email string) (member.Member, error) {
+	key, err := member.NormalizeEmail(email)
+	if err != nil {
+		return member.Member{}, invalid("email", "%s", err.Error())
+	}
+	var m member.Member
+	err = a.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if m, err = tx.MemberByEmail(ctx, key); err != nil {
+			return mapNotFound(err, "member")
+		}
+		if m.TOTPSecret == "" {
+			return &Error{Kind: Conflict, Code: "totp_off", Message: "this member has no authenticator app"}
+		}
+		if err := tx.SetMemberTOTP(ctx, m.ID, "", 0, a.now()); err != nil {
+			return err
+		}
+		return a.auditTx(ctx, tx, m.OrgID, "", "member.totp_reset", "member", m.ID, "")
+	})
+	return m, err
+}
