@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/payport/payport/internal/event"
-	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/money"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store"
@@ -76,32 +75,14 @@ func (a *App) DashboardCreateEndpoint(ctx context.Context, ac Actor, mode tenant
 	if err := ac.canWrite(); err != nil {
 		return WebhookEndpointView{}, err
 	}
-	if a.Sealer == nil {
-		return WebhookEndpointView{}, errors.New("no master key to seal webhook secrets with")
-	}
-	now := a.now()
 	u, d, types := strings.TrimSpace(f.URL), strings.TrimSpace(f.Description), f.EventTypes
 	if types == nil {
 		types = []string{}
 	}
-	e := webhook.Endpoint{ID: id.New("we"), Scope: ac.scopeOf(mode), Enabled: true, CreatedAt: now, UpdatedAt: now}
-	if err := (WebhookEndpointInput{URL: &u, Description: &d, EventTypes: &types}).apply(&e, a.WebhookConfig); err != nil {
-		return WebhookEndpointView{}, err
-	}
-	secret, sealed, err := a.newWebhookSecret(endpointAAD(e.ID))
-	if err != nil {
-		return WebhookEndpointView{}, err
-	}
-	e.SecretSealed = sealed
-	err = a.Store.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.InsertWebhookEndpoint(ctx, e); err != nil {
-			return err
-		}
-		return a.audit(ctx, tx, ac, "webhook_endpoint.create", "webhook_endpoint", e.ID, string(e.Scope.Mode)+" "+e.URL)
-	})
-	v := viewEndpoint(e)
-	v.Secret = secret
-	return v, err
+	return a.createEndpoint(ctx, ac.scopeOf(mode), WebhookEndpointInput{URL: &u, Description: &d, EventTypes: &types},
+		func(tx store.Tx, e webhook.Endpoint) error {
+			return a.audit(ctx, tx, ac, "webhook_endpoint.create", "webhook_endpoint", e.ID, string(e.Scope.Mode)+" "+auditURL(e.URL))
+		})
 }
 
 // dashboardChangeEndpoint runs fn on a locked endpoint of the actor's org, saves it and writes

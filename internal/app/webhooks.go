@@ -150,6 +150,16 @@ func (a *App) CreateWebhookEndpoint(ctx context.Context, scope tenant.Scope, in 
 	if in.URL == nil {
 		return WebhookEndpointView{}, invalid("url", "url is required")
 	}
+	return a.createEndpoint(ctx, scope, in, func(tx store.Tx, e webhook.Endpoint) error {
+		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_endpoint.create", "webhook_endpoint", e.ID, auditURL(e.URL))
+	})
+}
+
+// createEndpoint checks and stores a new endpoint with a fresh sealed secret; audit writes its
+// audit entry in the same transaction (never the URL's query or user info, which may hold a
+// token: auditURL).
+func (a *App) createEndpoint(ctx context.Context, scope tenant.Scope, in WebhookEndpointInput,
+	audit func(tx store.Tx, e webhook.Endpoint) error) (WebhookEndpointView, error) {
 	if a.Sealer == nil {
 		return WebhookEndpointView{}, errors.New("no master key to seal webhook secrets with")
 	}
@@ -167,7 +177,7 @@ func (a *App) CreateWebhookEndpoint(ctx context.Context, scope tenant.Scope, in 
 		if err := tx.InsertWebhookEndpoint(ctx, e); err != nil {
 			return err
 		}
-		return a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "webhook_endpoint.create", "webhook_endpoint", e.ID, auditURL(e.URL))
+		return audit(tx, e)
 	})
 	v := viewEndpoint(e)
 	v.Secret = secret
