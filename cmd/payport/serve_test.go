@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -162,4 +165,46 @@ func TestServeFailsReadably(t *testing.T) {
 		}
 		t.Logf("gave up after %v", time.Since(start))
 	})
+}
+
+// TestSlowClientsAreCut: a client that sends its headers and never finishes them is cut off
+// (ReadHeaderTimeout, 10 s) rather than holding a connection forever, and headers well past
+// the 64 KiB limit (Go's server allows a few KiB of slack) are refused with 431.
+func TestSlowClientsAreCut(t *testing.T) {
+	t.Parallel()
+	s := newEngine(t, "sqlite").startServer(t)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: payport\r\nX-Slow: ")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(60 * time.Second)) // well past the server's 10 s
+	start := time.Now()
+	buf := make([]byte, 512)
+	for {
+		_, err := c.Read(buf)
+		if err == io.EOF || errors.Is(err, syscall.ECONNRESET) {
+			break // the server hung up
+		}
+		if err != nil {
+			t.Fatalf("the server held a half-sent request for %s: %v", time.Since(start).Round(time.Second), err)
+		}
+	}
+	if d := time.Since(start); d < 9*time.Second {
+		t.Fatalf("cut after %s, before the 10 s header timeout", d)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, s.base+"/healthz", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 128<<10))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("128 KiB of headers: %d, want 431", res.StatusCode)
+	}
 }
