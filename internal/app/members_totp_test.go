@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +43,41 @@ func TestResetMemberTOTP(t *testing.T) {
 			}
 			if _, err := a.ResetMemberTOTP(ctx, "nobody@example.com"); !errors.As(err, &ae) || ae.Kind != app.NotFound {
 				t.Fatalf("an unknown email: %v", err)
+			}
+		})
+	}
+}
+
+// TestAddressLimitHoldsUnderConcurrency: password resets from one address, sent all at once,
+// are counted one after the other: exactly the hour's limit is recorded, not more.
+func TestAddressLimitHoldsUnderConcurrency(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a := app.New(e.Open(t), nil, "http://127.0.0.1:8080")
+			t.Cleanup(a.Close)
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			for i := range 3 * member.ResetsPerClientPerHour {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := a.RequestPasswordReset(ctx, fmt.Sprintf("nobody%d@example.com", i), "203.0.113.9"); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			var n int
+			if err := a.Store.Read(ctx, func(tx store.Tx) error {
+				var err error
+				n, err = tx.CountAddressRequests(ctx, member.AddressRequestReset, "203.0.113.9", time.Now().Add(-time.Hour))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if n != member.ResetsPerClientPerHour {
+				t.Fatalf("%d resets counted from one address, want the limit %d", n, member.ResetsPerClientPerHour)
 			}
 		})
 	}

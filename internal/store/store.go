@@ -462,7 +462,9 @@ type Tx interface {
 	// InsertAddressRequest counts one request of a kind (member.AddressRequest*) from a
 	// client address.
 	InsertAddressRequest(ctx context.Context, id, kind, ip string, at time.Time) error
-	// CountAddressRequests counts requests of a kind from an address since a time.
+	// CountAddressRequests counts requests of a kind from an address since a time, holding
+	// the (kind, address) pair locked until the transaction ends, so that concurrent
+	// requests count one after the other.
 	CountAddressRequests(ctx context.Context, kind, ip string, since time.Time) (int, error)
 	// InsertAudit buffers an audit entry, written with the transaction's other buffered rows
 	// just before it commits (one statement for a whole batch of credits). An entry with the

@@ -44,6 +44,7 @@ var Dialect = sqlstore.Dialect{
 		return (errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")) || pgconn.SafeToRetry(err)
 	},
 	IsUnavailable: unavailable,
+	LockKey:       "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
 	TimeArg:       func(t time.Time) any { return t.UTC() },
 	RelaxedCommit: "SET LOCAL synchronous_commit TO OFF",
 	ArrayParams:   true,

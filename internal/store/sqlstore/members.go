@@ -117,6 +117,13 @@ func (t *Tx) InsertAddressRequest(ctx context.Context, id, kind, ip string, at t
 
 // CountAddressRequests implements store.Tx.
 func (t *Tx) CountAddressRequests(ctx context.Context, kind, ip string, since time.Time) (int, error) {
+	// Two requests from one address at once must not both count below the limit and both go
+	// through: the count is taken under a lock of the (kind, address) pair held to commit.
+	if t.d.LockKey != "" {
+		if _, err := t.exec(ctx, t.d.LockKey, "address_requests:"+kind+":"+ip); err != nil {
+			return 0, err
+		}
+	}
 	var n int
 	err := t.queryRow(ctx, `SELECT COUNT(*) FROM address_requests WHERE kind = $1 AND ip = $2 AND created_at >= $3`,
 		kind, ip, t.ts(since)).Scan(&n)

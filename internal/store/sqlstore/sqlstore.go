@@ -41,6 +41,9 @@ type Dialect struct {
 	// IsUnavailable recognises errors that say the database cannot be used for now (lost
 	// connection, server restarting, disk full); they reach callers as store.ErrUnavailable.
 	IsUnavailable func(error) bool
+	// LockKey takes a lock on a text key until the transaction ends ($1 is the key); "" when
+	// the engine's single writer serializes writing transactions anyway (SQLite).
+	LockKey string
 	// TimeArg converts a time for binding. SQLite stores times as fixed-width UTC text so that
 	// they sort and compare correctly as strings.
 	TimeArg func(time.Time) any
