@@ -124,6 +124,7 @@ type mixRecorder struct {
 	mu      sync.Mutex
 	lat     [][]time.Duration // successful latencies per window
 	errs    []int64           // errors per window
+	missed  []int64           // open loop: requests not sent per window (the backlog was full)
 	kinds   map[string]int64
 	byOp    map[string]*opLatencies
 	mem     []MemSample
@@ -147,6 +148,10 @@ func (r *mixRecorder) index(t time.Time) int {
 	return min(r.windows-1, max(0, int(t.Sub(r.start)/r.window)))
 }
 
+// missedSchedule is the error of an open-loop request that was never sent: every client was
+// busy and a second's worth of requests already waited, so the server did not hold the rate.
+const missedSchedule = "missed_schedule"
+
 // record files one request that ended now: errKind is empty on success.
 func (r *mixRecorder) record(op string, took time.Duration, errKind string) {
 	i := r.index(time.Now())
@@ -155,6 +160,12 @@ func (r *mixRecorder) record(op string, took time.Duration, errKind string) {
 	for len(r.lat) <= i {
 		r.lat = append(r.lat, nil)
 		r.errs = append(r.errs, 0)
+		r.missed = append(r.missed, 0)
+	}
+	if errKind == missedSchedule {
+		r.missed[i]++
+		r.kinds[errKind]++
+		return
 	}
 	o := r.byOp[op]
 	if o == nil {
@@ -179,7 +190,7 @@ func (r *mixRecorder) windowAt(i int, span time.Duration) MixedWindow {
 	if i < len(r.lat) {
 		p := percentiles([][]time.Duration{r.lat[i]})
 		w.Requests = int64(len(r.lat[i])) + r.errs[i]
-		w.Errors = r.errs[i]
+		w.Errors = r.errs[i] + r.missed[i]
 		w.P50ms, w.P99ms, w.MaxMs = p.p50, p.p99, p.max
 		w.PerSecond = float64(w.Requests) / span.Seconds()
 	}
@@ -250,9 +261,10 @@ func (c *BenchMixedCmd) Run(ctx context.Context) error {
 	bg.Wait()
 	// The windows report had not printed yet: the last one, possibly shorter than the
 	// others, also holds the requests that ended after the nominal end.
-	for i := len(timeline); i < windows; i++ {
+	ran := min(windows, int((elapsed+c.Window-1)/c.Window)) // fewer when interrupted
+	for i := len(timeline); i < ran; i++ {
 		span := min(c.Window, elapsed-time.Duration(i)*c.Window)
-		if i == windows-1 {
+		if i == ran-1 {
 			span = elapsed - time.Duration(i)*c.Window
 		}
 		w := s.rec.windowAt(i, span)
@@ -318,7 +330,7 @@ func (s *mixState) setUp(ctx context.Context) error {
 	}
 	s.orgID = o.ID
 	for range s.c.Recipients {
-		if errKind := s.createRecipient(ctx, nil); errKind != "" {
+		if errKind := s.createRecipient(ctx, nil, time.Time{}); errKind != "" {
 			return errors.New(errKind)
 		}
 	}
@@ -326,8 +338,8 @@ func (s *mixState) setUp(ctx context.Context) error {
 }
 
 // createRecipient creates a recipient, its payout method and its funding credit; with rec
-// set, each request is recorded. It returns the first failure's kind, or "".
-func (s *mixState) createRecipient(ctx context.Context, rec *mixRecorder) string {
+// set, each request is recorded (the first one's latency from due). It returns the first failure's kind, or "".
+func (s *mixState) createRecipient(ctx context.Context, rec *mixRecorder, due time.Time) string {
 	s.mu.Lock()
 	n := s.nextID
 	s.nextID++
@@ -343,9 +355,10 @@ func (s *mixState) createRecipient(ctx context.Context, rec *mixRecorder) string
 		{"credit", "/api/recipients/" + site + "/credits", `{"amount":"500.00","currency":"EUR","description":"load test funding"}`},
 	}
 	for _, st := range steps {
-		if errKind := s.call(ctx, rec, st.op, http.MethodPost, st.path, st.body, ""); errKind != "" {
+		if errKind := s.call(ctx, rec, due, st.op, http.MethodPost, st.path, st.body, ""); errKind != "" {
 			return errKind
 		}
+		due = time.Time{} // the next step is sent at once: its own latency
 	}
 	s.mu.Lock()
 	s.sites = append(s.sites, site)
@@ -353,12 +366,15 @@ func (s *mixState) createRecipient(ctx context.Context, rec *mixRecorder) string
 	return ""
 }
 
-// call sends one request and, with rec set, records its outcome; it returns the error kind
-// ("" for a 2xx answer).
-func (s *mixState) call(ctx context.Context, rec *mixRecorder, op, method, path, body, idemKey string) string {
-	t0 := time.Now()
+// call sends one request and, with rec set, records its outcome and its latency since since
+// (zero: now; in open loop, when the request was due, so that time spent waiting for a free
+// client counts); it returns the error kind ("" for a 2xx answer).
+func (s *mixState) call(ctx context.Context, rec *mixRecorder, since time.Time, op, method, path, body, idemKey string) string {
+	if since.IsZero() {
+		since = time.Now()
+	}
 	status, resp, err := s.api.do(ctx, s.client, method, path, body, idemKey)
-	took := time.Since(t0)
+	took := time.Since(since)
 	errKind := ""
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -398,7 +414,7 @@ type workerState struct {
 
 // step sends the next request of the mix from worker w and reports whether it succeeded.
 func (s *mixState) step(ctx context.Context, w, n int) bool {
-	return s.stepWith(ctx, s.worker(w), n)
+	return s.stepWith(ctx, s.worker(w), n, time.Time{})
 }
 
 // worker returns client w's state, created on first use.
@@ -416,7 +432,9 @@ func (s *mixState) worker(w int) *workerState {
 	return ws
 }
 
-func (s *mixState) stepWith(ctx context.Context, ws *workerState, n int) bool {
+// stepWith sends request n of the mix with client state ws; due is when it was scheduled
+// (zero in closed loop).
+func (s *mixState) stepWith(ctx context.Context, ws *workerState, n int, due time.Time) bool {
 	pick := ws.rnd.IntN(100)
 	op := mix[len(mix)-1].name
 	for _, m := range mix {
@@ -433,7 +451,7 @@ func (s *mixState) stepWith(ctx context.Context, ws *workerState, n int) bool {
 	var errKind string
 	switch op {
 	case "credit":
-		errKind = s.call(ctx, rec, op, http.MethodPost, "/api/recipients/"+site+"/credits",
+		errKind = s.call(ctx, rec, due, op, http.MethodPost, "/api/recipients/"+site+"/credits",
 			`{"amount":"0.25","currency":"EUR","description":"Energy saving reward"}`, "")
 	case "credit_idempotent":
 		// One in four repeats the worker's previous idempotent credit: the server replays
@@ -444,13 +462,13 @@ func (s *mixState) stepWith(ctx context.Context, ws *workerState, n int) bool {
 			ws.lastPath = "/api/recipients/" + site + "/credits"
 			ws.lastBody = fmt.Sprintf(`{"amount":"1.00","currency":"EUR","description":"Referral reward","metadata":{"ref":%q}}`, ws.lastKey)
 		}
-		errKind = s.call(ctx, rec, op, http.MethodPost, ws.lastPath, ws.lastBody, ws.lastKey)
+		errKind = s.call(ctx, rec, due, op, http.MethodPost, ws.lastPath, ws.lastBody, ws.lastKey)
 	case "balance_info":
-		errKind = s.call(ctx, rec, op, http.MethodGet, "/rewards/"+site+"/info", "", "")
+		errKind = s.call(ctx, rec, due, op, http.MethodGet, "/rewards/"+site+"/info", "", "")
 	case "recipient_create":
-		errKind = s.createRecipient(ctx, rec)
+		errKind = s.createRecipient(ctx, rec, due)
 	case "withdrawal":
-		errKind = s.call(ctx, rec, op, http.MethodPost, "/api/recipients/"+site+"/withdrawals",
+		errKind = s.call(ctx, rec, due, op, http.MethodPost, "/api/recipients/"+site+"/withdrawals",
 			`{"amount":"0.10","currency":"EUR","description":"Load test withdrawal"}`, "")
 	case "payment":
 		body, key := `{"amount":"10.00","currency":"EUR","type":"payout","description":"Load test payout"}`, ""
@@ -458,26 +476,27 @@ func (s *mixState) stepWith(ctx context.Context, ws *workerState, n int) bool {
 			key = fmt.Sprintf("mixpay-%s-%d-%d", s.run, n, ws.rnd.Uint64())
 			body = fmt.Sprintf(`{"amount":"10.00","currency":"EUR","type":"payout","description":"Load test payout","externalId":%q}`, key)
 		}
-		errKind = s.call(ctx, rec, op, http.MethodPost, "/api/payments", body, key)
+		errKind = s.call(ctx, rec, due, op, http.MethodPost, "/api/payments", body, key)
 	case "payment_link":
-		errKind = s.call(ctx, rec, op, http.MethodPost, "/payment-links",
+		errKind = s.call(ctx, rec, due, op, http.MethodPost, "/payment-links",
 			fmt.Sprintf(`{"email":"customer%d@example.com","org_id":%q,"payment_amount":10.5,"currency":"EUR","reference":"Load test"}`, ws.rnd.IntN(1000), s.orgID), "")
 	case "events_list":
-		errKind = s.call(ctx, rec, op, http.MethodGet, "/api/events?limit=20", "", "")
+		errKind = s.call(ctx, rec, due, op, http.MethodGet, "/api/events?limit=20", "", "")
 	}
 	return errKind == ""
 }
 
 // openLoop sends requests at --rate whatever their latency, from at most --clients at once.
-// A request that finds every client busy and the backlog full is not sent and counts as an
-// error ("missed_schedule"): the server did not hold the rate.
+// A request's latency runs from when it was due, so waiting for a free client counts. One
+// that finds every client busy and a second's worth of requests waiting is not sent and counts
+// as an error (missed_schedule): the server did not hold the rate.
 func (s *mixState) openLoop(ctx context.Context) {
 	c := s.c
 	type job struct {
 		n   int
 		due time.Time
 	}
-	queue := make(chan job, c.Clients)
+	queue := make(chan job, max(c.Clients, int(c.Rate)))
 	var wg sync.WaitGroup
 	for w := range c.Clients {
 		wg.Go(func() {
@@ -486,7 +505,7 @@ func (s *mixState) openLoop(ctx context.Context) {
 				if ctx.Err() != nil {
 					continue
 				}
-				s.stepWith(ctx, ws, j.n)
+				s.stepWith(ctx, ws, j.n, j.due)
 			}
 		})
 	}
@@ -504,7 +523,7 @@ func (s *mixState) openLoop(ctx context.Context) {
 		select {
 		case queue <- job{n: n, due: due}:
 		default:
-			s.rec.record("schedule", 0, "missed_schedule")
+			s.rec.record("schedule", 0, missedSchedule)
 		}
 	}
 	close(queue)
@@ -625,7 +644,7 @@ func (s *mixState) summarize(elapsed time.Duration) MixedSummary {
 		P50ms: p.p50, P99ms: p.p99, MaxMs: p.max, ErrorKinds: map[string]int64{}, ByOp: map[string]OpStats{}}
 	for i := range r.lat {
 		sum.Requests += int64(len(r.lat[i])) + r.errs[i]
-		sum.Errors += r.errs[i]
+		sum.Errors += r.errs[i] + r.missed[i]
 	}
 	for k, v := range r.kinds {
 		sum.ErrorKinds[k] = v

@@ -90,7 +90,7 @@ func TestNiceTicks(t *testing.T) {
 	for _, c := range []struct {
 		max, top float64
 		n        int
-	}{{0, 1, 2}, {20, 20, 5}, {21, 25, 6}, {600, 600, 4}, {0.37, 0.4, 5}, {1234, 1500, 4}} {
+	}{{0, 1, 2}, {20, 20, 5}, {21, 25, 6}, {600, 600, 4}, {0.37, 0.4, 5}, {1234, 1500, 4}, {60.05, 60, 4}} {
 		ticks, top := niceTicks(c.max)
 		if top != c.top || len(ticks) != c.n || ticks[0] != 0 || ticks[len(ticks)-1] != top {
 			t.Errorf("niceTicks(%g) = %v, %g; want %d ticks up to %g", c.max, ticks, top, c.n, c.top)

@@ -131,8 +131,8 @@ func drawChart(w io.Writer, c plotChart, top float64) {
 	fmt.Fprintln(w, `</g>`)
 }
 
-// niceTicks returns 0 and round steps (1, 2 or 5 times a power of ten) up to at least max,
-// and the last of them, which becomes the axis' top.
+// niceTicks returns 0 and round steps (1, 2 or 5 times a power of ten) up to max (or within
+// half a percent under it), and the last of them, which becomes the axis' top.
 func niceTicks(max float64) ([]float64, float64) {
 	if max <= 0 || math.IsNaN(max) || math.IsInf(max, 0) {
 		return []float64{0, 1}, 1
@@ -150,7 +150,7 @@ func niceTicks(max float64) ([]float64, float64) {
 	for k := 0; ; k++ {
 		t := float64(k) * step // multiplied, not summed: 4 x 0.1 is 0.4, 0.1+0.1+0.1+0.1 is not
 		ticks = append(ticks, t)
-		if t >= max {
+		if t >= max*0.995 { // a run of 60.05 s ends at 60, not 80: the overshoot does not show
 			return ticks, t
 		}
 	}
