@@ -542,6 +542,9 @@ func (s *mixState) sampleMemory(ctx context.Context) {
 		if s.c.Metrics {
 			m.HeapMiB, m.Goroutines = s.scrapeMetrics(ctx)
 		}
+		if ctx.Err() != nil {
+			return // the run ended during this sample: its scrape was cut short
+		}
 		if m.RSSMiB > 0 || m.HeapMiB > 0 || m.Goroutines > 0 {
 			s.rec.mu.Lock()
 			s.rec.mem = append(s.rec.mem, m)
