@@ -63,6 +63,7 @@ type CLI struct {
 	} `cmd:"" help:"Grant signing keys."`
 	Bench struct {
 		Ledger   BenchLedgerCmd   `cmd:"" help:"Load-test ledger credits over HTTP against a running server."`
+		Mixed    BenchMixedCmd    `cmd:"" help:"Sustained mixed load (credits, reads, payouts, payments, links) with rate, latency and server memory over time."`
 		Portal   BenchPortalCmd   `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
 		Payments BenchPaymentsCmd `cmd:"" help:"Load-test POST /api/payments against a running server."`
 	} `cmd:"" help:"Benchmarks."`
