@@ -176,8 +176,9 @@ type Store interface {
 	// is harmless, or when a later durable commit depends on it: the WAL is flushed in order,
 	// so that commit makes this one durable too.
 	InTxRelaxed(ctx context.Context, fn func(Tx) error) error
-	// Read runs fn in a read-only transaction (on SQLite, on the read pool, so reads never
-	// wait for the single writer).
+	// Read runs fn in a read-only transaction that sees one snapshot throughout (on SQLite,
+	// on the read pool, so reads never wait for the single writer; on PostgreSQL, REPEATABLE
+	// READ).
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Query runs fn with each statement on its own on the read pool: no transaction, so no
 	// BEGIN/COMMIT round trips. For lookups that are a single statement.

@@ -214,7 +214,11 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 	readOnly, pinned bool, fn func(store.Tx) error) (err error) {
 	var opts *sql.TxOptions
 	if readOnly && db.d.Name == "postgres" {
-		opts = &sql.TxOptions{ReadOnly: true}
+		// One snapshot for the whole read, as SQLite's read transactions have: at READ
+		// COMMITTED each statement sees its own, and the ledger check compared balances and
+		// payouts read a moment apart (a payout moving between them looked like a violation).
+		// A read-only REPEATABLE READ transaction never fails to serialize.
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
 	sqlTx, err := begin(ctx, opts)
 	if err != nil {
