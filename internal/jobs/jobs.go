@@ -58,11 +58,30 @@ func Migrate(ctx context.Context, engine string, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	if engine == "postgres" {
+		// River's migrator takes no lock: replicas starting at once on a fresh database
+		// would create its tables at once, and all but one fail on duplicate types (found
+		// by the crash soak). A session advisory lock, held on a connection of its own
+		// while the pool migrates, lets one process migrate and the others find it done.
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
+			return fmt.Errorf("lock the job queue's migrations: %w", err)
+		}
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID) }()
+	}
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
 	return nil
 }
+
+// migrateLockID is the PostgreSQL advisory lock key serialising the job queue's migrations
+// between processes (goose's lock for the store's migrations is a different key).
+const migrateLockID int64 = 0x7061_7970_6f72_7401 // "payport" + 1
 
 // New builds a queue on db (the store's writer handle) after migrating its tables.
 func New(ctx context.Context, engine string, db *sql.DB, cfg Config) (*Queue, error) {
