@@ -81,6 +81,9 @@ func Migrate(ctx context.Context, engine string, db *sql.DB) error {
 	return nil
 }
 
+// jobTimeout bounds one run of a job.
+const jobTimeout = time.Minute
+
 // migrateLockID is the PostgreSQL advisory lock key serialising the job queue's migrations
 // between processes (goose's lock for the store's migrations is a different key).
 const migrateLockID int64 = 0x7061_7970_6f72_7401 // "payport" + 1
@@ -113,7 +116,13 @@ func New(ctx context.Context, engine string, db *sql.DB, cfg Config) (*Queue, er
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		MaxAttempts:       25,
-		JobTimeout:        time.Minute,
+		JobTimeout:        jobTimeout,
+		// A process killed while it ran a job (or before River recorded its completion)
+		// leaves the job "running"; River's default hands it to another worker only after
+		// JobTimeout + 1 hour, which left payouts processing and payment link emails unsent
+		// for an hour in the crash soak. Jobs are cut at JobTimeout, so one still running a
+		// minute later is a dead process's: rescue it then (jobs are idempotent).
+		RescueStuckJobsAfter: jobTimeout + time.Minute,
 	}
 	// An insert-only client (CLI tools) enqueues jobs that serve's workers run.
 	rc.SkipUnknownJobCheck = cfg.InsertOnly
