@@ -133,6 +133,7 @@ type Report struct {
 
 	Payouts           int    `json:"payouts"`
 	PayoutsFinal      int    `json:"payouts_final"`
+	PayoutsAwaiting   int    `json:"payouts_awaiting_customer"`
 	PayoutsSucceeded  int    `json:"payouts_succeeded"`
 	PayoutsFailed     int    `json:"payouts_failed"`
 	DuplicatePayouts  int    `json:"duplicate_payouts"`
@@ -303,8 +304,8 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  same-balance races: %d rounds, %d withdrawals, %d succeeded, %d insufficient_funds; overdrafts %d\n",
 		r.RaceRounds, r.RaceWithdrawals, r.RaceSucceeded, r.RaceInsufficient, r.Overdrafts)
-	fmt.Fprintf(w, "  payouts %d: final %d (succeeded %d, failed %d); submitted once %d, more than once %d; duplicates %d\n",
-		r.Payouts, r.PayoutsFinal, r.PayoutsSucceeded, r.PayoutsFailed, r.SubmittedOnce, r.SubmittedTwice, r.DuplicatePayouts)
+	fmt.Fprintf(w, "  payouts %d: final %d (succeeded %d, failed %d), %d API payouts awaiting their customer's form; submitted to the rail once %d, more than once %d; duplicates %d\n",
+		r.Payouts, r.PayoutsFinal, r.PayoutsSucceeded, r.PayoutsFailed, r.PayoutsAwaiting, r.SubmittedOnce, r.SubmittedTwice, r.DuplicatePayouts)
 	fmt.Fprintf(w, "  events %d; valid signed deliveries %d (%d events delivered more than once to one destination); missing %d; bad signatures %d\n",
 		r.Events, r.Deliveries, r.DeliveriesRepeat, r.DeliveriesMissing, r.BadSignatures)
 	fmt.Fprintf(w, "  ledger check: %s\n", r.LedgerCheck)

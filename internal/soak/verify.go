@@ -231,6 +231,8 @@ func (w *workload) checkPayouts(ps []payoutView, es []eventView) {
 		}
 		if p.final() {
 			rep.PayoutsFinal++
+		} else if !p.owesOutcome() {
+			rep.PayoutsAwaiting++
 		}
 		switch {
 		case t.processing == 1:
