@@ -255,7 +255,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	killErr := w.killLoop(wctx)
 	stopWork()
 	work.Wait()
-	rep.Workload = time.Since(phase)
+	workEnd := time.Now()
+	rep.Workload = workEnd.Sub(phase)
 	if killErr != nil && ctx.Err() == nil && !errors.Is(killErr, context.DeadlineExceeded) && !errors.Is(killErr, context.Canceled) {
 		return rep, killErr
 	}
@@ -271,9 +272,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	logf("workload over after %v: %d kills; replaying keys and draining", rep.Workload.Round(time.Millisecond), rep.Kills)
 
-	deadline := time.Now().Add(cfg.Drain)
+	deadline := workEnd.Add(cfg.Drain)
 	w.replay(ctx, deadline)
-	w.verify(ctx, deadline)
+	w.verify(ctx, workEnd, deadline)
 
 	for _, s := range servers {
 		s.stop(30 * time.Second)

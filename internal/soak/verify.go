@@ -114,10 +114,9 @@ func (w *workload) missing(es []eventView) (n int, example string) {
 }
 
 // verify waits for the payouts to end and the webhooks to drain (until deadline), then
-// checks every property on one snapshot.
-func (w *workload) verify(ctx context.Context, deadline time.Time) {
+// checks every property on one snapshot. began is when the workload stopped.
+func (w *workload) verify(ctx context.Context, began, deadline time.Time) {
 	rep := w.rep
-	began := time.Now()
 	var ps []payoutView
 	var es []eventView
 	for {
@@ -134,9 +133,12 @@ func (w *workload) verify(ctx context.Context, deadline time.Time) {
 			}
 		}
 		miss, example := w.missing(es)
-		// Without RequireFinal (the short test), payouts a kill left to River's rescuer are
-		// reported, not waited for past a short grace.
-		settled := open == 0 || (!w.cfg.RequireFinal && time.Since(began) > 15*time.Second)
+		// Without RequireFinal (the short test), payouts a kill left to the job rescuer (2
+		// minutes) are reported, not waited for past a grace, counted from the end of the
+		// workload so that the replays' wait for in-flight keys counts too. The grace covers
+		// River's leader election: settlements are scheduled jobs, which wait for a leader,
+		// and a killed leader's term has to run out first.
+		settled := open == 0 || (!w.cfg.RequireFinal && time.Since(began) > 30*time.Second)
 		if miss == 0 && settled {
 			break
 		}
