@@ -114,6 +114,8 @@ func (c *Config) defaults() error {
 
 // Report is what a run did and found. Violations empty means every property held.
 type Report struct {
+	// What ran: the engine, the servers, the seed, the kills and restarts delivered, the
+	// slowest restart until /readyz answered, and how long the workload and the whole run took.
 	Engine     string        `json:"engine"`
 	Processes  int           `json:"processes"`
 	Seed       uint64        `json:"seed"`
@@ -123,14 +125,19 @@ type Report struct {
 	Workload   time.Duration `json:"workload_ns"`
 	Total      time.Duration `json:"total_ns"`
 
-	Requests map[string]*Counts `json:"requests"` // per kind: credit, withdrawal, payment, checkin, link, read
+	// Requests counts the outcomes per kind: credit, withdrawal, payment, checkin, link, read.
+	Requests map[string]*Counts `json:"requests"`
 
+	// Same-balance races (withdrawals fired at once from every server at one balance), and
+	// balances found below zero or overdrawn by a race round.
 	RaceRounds       int `json:"race_rounds"`
 	RaceWithdrawals  int `json:"race_withdrawals"`
 	RaceSucceeded    int `json:"race_succeeded"`
 	RaceInsufficient int `json:"race_insufficient_funds"`
 	Overdrafts       int `json:"overdrafts"`
 
+	// Payouts as the payments list and the events show them at the end, the webhook
+	// deliveries the receiver verified, and the ledger check's verdict.
 	Payouts           int    `json:"payouts"`
 	PayoutsFinal      int    `json:"payouts_final"`
 	PayoutsAwaiting   int    `json:"payouts_awaiting_customer"`
@@ -146,12 +153,14 @@ type Report struct {
 	BadSignatures     int    `json:"bad_signatures"`
 	LedgerCheck       string `json:"ledger_check"`
 
+	// Violations describes each property found broken (at most 200 are listed).
 	Violations []string `json:"violations"`
 }
 
 // Counts are one kind of request's outcomes. Lost answers are resolved afterwards by
 // replaying their Idempotency-Key: applied before the kill, applied by the replay, or not
-// applied at all.
+// applied at all. Acknowledged is a 2xx (303 for a form); Refused a definite 4xx, which does
+// nothing; Lost no answer, or one that may hide a commit (5xx).
 type Counts struct {
 	Sent         int `json:"sent"`
 	Acknowledged int `json:"acknowledged"`
