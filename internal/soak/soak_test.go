@@ -26,7 +26,7 @@ func TestCrashSoak(t *testing.T) {
 		var mu sync.Mutex
 		cfg := soak.Config{Binary: bin, DataDir: filepath.Join(t.TempDir(), "soak"), DatabaseURL: dbURL, Processes: processes,
 			Kills: 3, Duration: 30 * time.Second, Seed: 7, Clients: 2, Rate: 30, Recipients: 4,
-			MinUptime: 300 * time.Millisecond, MaxUptime: time.Second, Drain: 100 * time.Second,
+			MinUptime: time.Second, MaxUptime: 2 * time.Second, Drain: 100 * time.Second,
 			SettleAfter: 500 * time.Millisecond, WebhookLease: 20 * time.Second, Log: lockedWriter{&mu, &log}}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
