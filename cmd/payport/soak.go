@@ -24,7 +24,7 @@ type SoakCmd struct {
 	Duration     time.Duration `default:"15m" help:"Upper bound of the workload and kill phase."`
 	Seed         uint64        `help:"Seed of the workload's choices and the kill moments (default: from the clock)."`
 	Clients      int           `default:"4" help:"Concurrent workload clients."`
-	Rate         float64       `default:"50" help:"Workload requests per second, over all clients."`
+	Rate         float64       `default:"50" help:"Workload requests per second over all clients (the same-balance races, every 0.5 s, come on top)."`
 	MinUptime    time.Duration `name:"min-uptime" default:"300ms" help:"Shortest time a server runs between kills."`
 	MaxUptime    time.Duration `name:"max-uptime" default:"3s" help:"Longest time a server runs between kills."`
 	Drain        time.Duration `default:"5m" help:"Upper bound of the final replays, payout settlement and webhook drain."`
