@@ -67,6 +67,7 @@ type CLI struct {
 		Portal   BenchPortalCmd   `cmd:"" help:"Load-test portal URL minting and the portal balance page against a running server."`
 		Payments BenchPaymentsCmd `cmd:"" help:"Load-test POST /api/payments against a running server."`
 	} `cmd:"" help:"Benchmarks."`
+	Soak    SoakCmd    `cmd:"" help:"Crash soak: run serve processes under load, SIGKILL and restart them, then prove nothing was lost or applied twice."`
 	Backup  BackupCmd  `cmd:"" help:"Copy the embedded SQLite database (and master key) while Payport runs."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }

@@ -47,12 +47,16 @@ type ServeCmd struct {
 	RateLimitKey     float64       `name:"rate-limit-key" env:"PAYPORT_RATE_LIMIT_KEY" default:"0" help:"Requests per second one API key may make (0: no limit); past it, 429 with Retry-After."`
 	RateLimitIP      float64       `name:"rate-limit-ip" env:"PAYPORT_RATE_LIMIT_IP" default:"0" help:"Requests per second one client address may make on any route (0: no limit)."`
 	RateLimitBurst   int           `name:"rate-limit-burst" env:"PAYPORT_RATE_LIMIT_BURST" default:"0" help:"Requests allowed at once above the rate (0: one second's worth)."`
+	WebhookLease     time.Duration `name:"webhook-lease" hidden:"" env:"PAYPORT_WEBHOOK_LEASE" default:"2m" help:"How long a webhook sender owns the messages it took; a killed process's messages are sent again after it (at least 20s, above the 15s delivery timeout). For the crash soak."`
 	DebugAddr        string        `name:"debug-addr" env:"PAYPORT_DEBUG_ADDR" help:"If set, serve Go's pprof profiles on this address (keep it on loopback)."`
 }
 
 // Run starts the server and blocks until ctx ends, then shuts down gracefully.
 func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	start := time.Now()
+	if c.WebhookLease < 20*time.Second {
+		return errors.New("--webhook-lease must be at least 20s (the delivery timeout is 15s)")
+	}
 	log := g.logger()
 	db, err := g.openStore(ctx)
 	if err != nil {
@@ -122,7 +126,7 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 		ln.Close()
 		return err
 	}
-	a.WebhookConfig = app.WebhookConfig{AllowPrivate: c.WebhookPrivate, DenyTestLoopback: !c.WebhookLoopback}
+	a.WebhookConfig = app.WebhookConfig{AllowPrivate: c.WebhookPrivate, DenyTestLoopback: !c.WebhookLoopback, Lease: c.WebhookLease}
 	hooksCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHooks()
 	hooksDone := make(chan struct{})

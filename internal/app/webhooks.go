@@ -58,6 +58,10 @@ type WebhookConfig struct {
 	PollInterval time.Duration
 	// Concurrency is how many deliveries run at once per process (default 64).
 	Concurrency int
+	// Lease is how long a sender owns the messages it took before another may send them
+	// again (default 2 minutes); it must stay well above Timeout. The crash soak shortens
+	// it so that a killed sender's messages come back within its bounded run.
+	Lease time.Duration
 }
 
 // policy is the address policy of a mode.
@@ -628,7 +632,11 @@ func (a *App) sendDue(ctx context.Context) (int, error) {
 	// Relaxed like the dispatch: a lease lost in a crash only means a redelivery.
 	err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
 		now := a.now()
-		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(sendLease), min(sendBatch, free*8))
+		lease := a.WebhookConfig.Lease
+		if lease <= 0 {
+			lease = sendLease
+		}
+		ms, err := tx.ClaimDueMessages(ctx, now, now.Add(lease), min(sendBatch, free*8))
 		if err != nil {
 			return err
 		}

@@ -58,11 +58,35 @@ func Migrate(ctx context.Context, engine string, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	if engine == "postgres" {
+		// River's migrator takes no lock: replicas starting at once on a fresh database
+		// would create its tables at once, and all but one fail on duplicate types (found
+		// by the crash soak). A session advisory lock, held on a connection of its own
+		// while the pool migrates, lets one process migrate and the others find it done.
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
+			return fmt.Errorf("lock the job queue's migrations: %w", err)
+		}
+		defer func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID)
+		}()
+	}
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("migrate job queue: %w", err)
 	}
 	return nil
 }
+
+// jobTimeout bounds one run of a job.
+const jobTimeout = time.Minute
+
+// migrateLockID is the PostgreSQL advisory lock key serialising the job queue's migrations
+// between processes (goose's lock for the store's migrations is a different key).
+const migrateLockID int64 = 0x7061_7970_6f72_7401 // "payport" + 1
 
 // New builds a queue on db (the store's writer handle) after migrating its tables.
 func New(ctx context.Context, engine string, db *sql.DB, cfg Config) (*Queue, error) {
@@ -92,7 +116,13 @@ func New(ctx context.Context, engine string, db *sql.DB, cfg Config) (*Queue, er
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     min(cfg.PollInterval, 100*time.Millisecond),
 		MaxAttempts:       25,
-		JobTimeout:        time.Minute,
+		JobTimeout:        jobTimeout,
+		// A process killed while it ran a job (or before River recorded its completion)
+		// leaves the job "running"; River's default hands it to another worker only after
+		// JobTimeout + 1 hour, which left payouts processing and payment link emails unsent
+		// for an hour in the crash soak. Jobs are cut at JobTimeout, so one still running a
+		// minute later is a dead process's: rescue it then (jobs are idempotent).
+		RescueStuckJobsAfter: jobTimeout + time.Minute,
 	}
 	// An insert-only client (CLI tools) enqueues jobs that serve's workers run.
 	rc.SkipUnknownJobCheck = cfg.InsertOnly

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -106,5 +107,38 @@ func TestJobsFollowTheirTransaction(t *testing.T) {
 				t.Fatalf("queue depth %d (%v), want 0", depth, err)
 			}
 		})
+	}
+}
+
+// TestMigrateFromSeveralProcessesAtOnce starts the queue's migrations from several connection
+// pools at once on a fresh PostgreSQL schema, as replicas rolling out together do: every one
+// must succeed (River's migrator takes no lock of its own; the crash soak found them failing).
+func TestMigrateFromSeveralProcessesAtOnce(t *testing.T) {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("PostgreSQL not configured: set PAYPORT_TEST_DATABASE_URL")
+	}
+	url := pg.URL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const n = 4
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		go func() {
+			<-start
+			errs <- jobs.Migrate(ctx, "postgres", db)
+		}()
+	}
+	close(start)
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("migration %d: %v", i, err)
+		}
 	}
 }
