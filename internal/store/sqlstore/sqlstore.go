@@ -76,7 +76,10 @@ type DB struct {
 	d              Dialect
 	// accountIDs caches committed ledger account ids by reference. Accounts are never
 	// deleted once committed and their references never change, so an entry never goes stale.
-	accountIDs sync.Map
+	// It holds at most maxCachedAccounts (then starts again empty), so that memory stays
+	// flat however many recipients are created.
+	accountIDs     sync.Map
+	accountIDCount atomic.Int64
 	// stmts caches prepared statements by handle and text (Dialect.CacheStatements).
 	stmts     sync.Map
 	stmtCount atomic.Int64
@@ -122,6 +125,9 @@ func (db *DB) Close() error {
 }
 
 const maxAttempts = 5
+
+// maxCachedAccounts bounds the account id cache (about 250 bytes an entry).
+const maxCachedAccounts = 50_000
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
@@ -251,6 +257,10 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 		return fmt.Errorf("commit: %w", err)
 	}
 	for ref, id := range t.newAccounts {
+		if db.accountIDCount.Add(1) > maxCachedAccounts {
+			db.accountIDs.Clear()
+			db.accountIDCount.Store(0)
+		}
 		db.accountIDs.Store(ref, id)
 	}
 	if len(t.unprepared) > 0 && !pinned {
