@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/member"
 	"github.com/payport/payport/internal/secret"
 	"github.com/payport/payport/internal/store/storetest"
 )
@@ -13,21 +14,29 @@ import (
 // BenchmarkCredit measures credits through the use case (group commit included, HTTP
 // excluded) on each engine, from as many goroutines as -cpu x SetParallelism(8).
 //
-//	go test -run '^$' -bench Credit ./internal/app/
-func BenchmarkCredit(b *testing.B) {
+//	go test -run '^$' -bench 'Credit$|CreditAudited' ./internal/app/
+func BenchmarkCredit(b *testing.B) { benchmarkCredits(context.Background(), b) }
+
+// BenchmarkCreditAudited is BenchmarkCredit with an API key's actor in the context, as every
+// HTTP credit has: each credit also buffers an audit entry, written in bulk with its batch.
+// The two side by side say what the audit log costs on the hot path.
+func BenchmarkCreditAudited(b *testing.B) {
+	benchmarkCredits(app.WithAuditActor(context.Background(), app.AuditActor{Type: member.ActorAPIKey, ID: "key_bench", IP: "127.0.0.1"}), b)
+}
+
+func benchmarkCredits(ctx context.Context, b *testing.B) {
 	for _, e := range storetest.Engines(b) {
 		b.Run(e.Name, func(b *testing.B) {
 			a := app.New(e.Open(b), nil, "")
 			defer a.Close()
-			ctx := context.Background()
-			o, _, err := a.CreateOrg(ctx, "Bench", false)
+			o, _, err := a.CreateOrg(context.Background(), "Bench", false)
 			if err != nil {
 				b.Fatal(err)
 			}
 			scope := scopeOf(o.ID)
 			ids := make([]string, 64)
 			for i := range ids {
-				v, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr(fmt.Sprintf("r%d", i)), Currency: ptr("EUR")})
+				v, err := a.CreateRecipient(context.Background(), scope, app.RecipientInput{ExternalID: ptr(fmt.Sprintf("r%d", i)), Currency: ptr("EUR")})
 				if err != nil {
 					b.Fatal(err)
 				}
