@@ -190,3 +190,17 @@ func TestReadsSeeOneSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresPlansEachStatement: Payport's PostgreSQL connections plan every statement for
+// its arguments, so no plan made while a table was small outlives its growth.
+func TestPostgresPlansEachStatement(t *testing.T) {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("needs PostgreSQL (PAYPORT_TEST_DATABASE_URL)")
+	}
+	db := pg.Open(t)
+	var mode string
+	if err := db.WriterDB().QueryRow("SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "force_custom_plan" {
+		t.Fatalf("plan_cache_mode %q %v", mode, err)
+	}
+}

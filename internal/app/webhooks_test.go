@@ -24,11 +24,7 @@ func TestWebhooksStartWithTheEndpoint(t *testing.T) {
 			t.Parallel()
 			a, scope, r := newOrg(t, e)
 			ctx := context.Background()
-			kr, err := secret.NewKeyring(make([]byte, 32))
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.Sealer = kr
+			withSealer(t, a)
 			var mu sync.Mutex
 			var got []string
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -99,11 +95,7 @@ func TestHangingReceiverDelaysNobody(t *testing.T) {
 			t.Parallel()
 			a, scope, r := newOrg(t, e)
 			ctx := context.Background()
-			kr, err := secret.NewKeyring(make([]byte, 32))
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.Sealer = kr
+			withSealer(t, a)
 			a.WebhookConfig = app.WebhookConfig{Timeout: time.Minute, PollInterval: 10 * time.Millisecond}
 			release := make(chan struct{})
 			var hung sync.Once
@@ -192,4 +184,14 @@ func TestHangingReceiverDelaysNobody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withSealer gives the app a master key (webhook secrets are sealed under it).
+func withSealer(t testing.TB, a *app.App) {
+	t.Helper()
+	kr, err := secret.NewKeyring(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Sealer = kr
 }

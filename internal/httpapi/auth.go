@@ -93,7 +93,7 @@ func (s *Server) secured(op huma.Operation, rule access) huma.Operation {
 	op.Metadata["access"] = rule
 	op.Security = []map[string][]string{{"apiKey": {}}}
 	op.MaxBodyBytes = s.cfg.MaxBodyBytes
-	op.Errors = append(op.Errors, 401, 403, 429)
+	op.Errors = append(op.Errors, 401, 403, 429, 503) // 503: the database is away (Retry-After)
 	if rule.scope != "" {
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds a key with the `" + string(rule.scope) + "` scope.")
 	}
