@@ -54,6 +54,9 @@ type ServeCmd struct {
 // Run starts the server and blocks until ctx ends, then shuts down gracefully.
 func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	start := time.Now()
+	if c.RetainIdemKeys < idempotency.Retention {
+		return fmt.Errorf("--retain-idempotency-keys must be at least %s (the IETF draft's minimum), not %s", idempotency.Retention, c.RetainIdemKeys)
+	}
 	if c.WebhookLease < 20*time.Second {
 		return errors.New("--webhook-lease must be at least 20s (the delivery timeout is 15s)")
 	}
@@ -85,9 +88,6 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	a.FileSettlementPeriod = c.FileSettlement
 	a.LinkRemindersEvery = c.LinkReminders
 	a.LedgerCommitters = c.LedgerCommitters
-	if c.RetainIdemKeys < idempotency.Retention {
-		return fmt.Errorf("--retain-idempotency-keys must be at least %s (the IETF draft's minimum), not %s", idempotency.Retention, c.RetainIdemKeys)
-	}
 	a.Retention = app.Retention{Sessions: c.RetainSessions, Events: c.RetainEvents, IdempotencyKeys: c.RetainIdemKeys}
 
 	queue, err := jobs.New(ctx, db.Engine(), db.WriterDB(), jobs.Config{

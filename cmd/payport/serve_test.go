@@ -152,6 +152,13 @@ func TestServeFailsReadably(t *testing.T) {
 			t.Errorf("serve on a taken port: want a non-zero exit saying the address is in use, got %v", r)
 		}
 	})
+	t.Run("idempotency keys kept less than a day", func(t *testing.T) {
+		t.Parallel()
+		r := newEngine(t, "sqlite").run(t, "serve", "--addr", "127.0.0.1:0", "--retain-idempotency-keys", "1h")
+		if r.code == 0 || !strings.Contains(r.stderr, "--retain-idempotency-keys must be at least 24h") {
+			t.Errorf("serve keeping keys an hour: want a non-zero exit naming the flag, got %v", r)
+		}
+	})
 	t.Run("database unreachable", func(t *testing.T) {
 		t.Parallel()
 		e := engine{name: "postgres", dbURL: "postgres://payport:secret@127.0.0.1:1/payport?sslmode=disable&connect_timeout=2"}
