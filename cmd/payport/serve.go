@@ -19,6 +19,7 @@ import (
 	"github.com/payport/payport/internal/idempotency"
 	"github.com/payport/payport/internal/jobs"
 	"github.com/payport/payport/internal/mail"
+	"github.com/payport/payport/internal/store/postgres"
 )
 
 // ServeCmd runs the server.
@@ -131,6 +132,10 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 	defer stopHooks()
 	hooksDone := make(chan struct{})
 	go func() { a.RunWebhooks(hooksCtx); close(hooksDone) }()
+	if db.Engine() == "postgres" {
+		// Stops with the webhooks at shutdown; a pass cut short is simply done again later.
+		go postgres.RunMaintenance(hooksCtx, db.WriterDB(), log, postgres.MaintenanceInterval)
+	}
 	if c.Demo {
 		if err := printDemo(ctx, a, publicURL); err != nil {
 			ln.Close()
