@@ -269,17 +269,24 @@ type recipientKey struct {
 	ref   string
 }
 
-// maxCachedRecipients bounds the identity cache; past it the cache starts over.
-const maxCachedRecipients = 100_000
+// maxCachedRecipients bounds the identity cache; past it the cache starts over. An entry
+// takes about 200 bytes, so the cache stays under 5 MB however many recipients there are.
+const maxCachedRecipients = 20_000
 
-// recipientIdentity resolves a reference to the recipient's id and external id. The mapping
-// never changes (recipients are not deleted and external ids cannot be changed), so it is
+// cachedRecipient is what the identity cache keeps: the fields that never change once a
+// recipient exists (the scope is the cache key's).
+type cachedRecipient struct{ id, externalID, currency string }
+
+// recipientIdentity resolves a reference to the recipient's id, external id and currency
+// (the returned Recipient has only those and its scope). The mapping never changes
+// (recipients are not deleted; external ids and currencies cannot be changed), so it is
 // cached: a credit then costs no lookup before it joins a ledger batch. Only existing
 // recipients are cached; an unknown reference is looked up every time.
 func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref string) (recipient.Recipient, error) {
 	k := recipientKey{scope, ref}
 	if v, ok := a.recipients.Load(k); ok {
-		return v.(recipient.Recipient), nil
+		c := v.(cachedRecipient)
+		return recipient.Recipient{ID: c.id, Scope: scope, ExternalID: c.externalID, Currency: c.currency}, nil
 	}
 	var r recipient.Recipient
 	err := a.Store.Query(ctx, func(tx store.Tx) error {
@@ -294,9 +301,8 @@ func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref str
 		a.recipients.Clear()
 		a.recipientCount.Store(0)
 	}
-	// Only the identity is kept: mutable fields would go stale.
-	a.recipients.Store(k, recipient.Recipient{ID: r.ID, Scope: r.Scope, ExternalID: r.ExternalID, Currency: r.Currency})
-	return r, nil
+	a.recipients.Store(k, cachedRecipient{id: r.ID, externalID: r.ExternalID, currency: r.Currency})
+	return recipient.Recipient{ID: r.ID, Scope: r.Scope, ExternalID: r.ExternalID, Currency: r.Currency}, nil
 }
 
 // ListRecipients pages through recipients, oldest first; next is the cursor of the following

@@ -126,8 +126,8 @@ func (db *DB) Close() error {
 
 const maxAttempts = 5
 
-// maxCachedAccounts bounds the account id cache (about 250 bytes an entry).
-const maxCachedAccounts = 50_000
+// maxCachedAccounts bounds the account id cache (about 250 bytes an entry, so 5 MB at most).
+const maxCachedAccounts = 20_000
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
