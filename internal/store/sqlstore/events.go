@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/tenant"
@@ -30,6 +31,9 @@ func (t *Tx) flushEvents(ctx context.Context) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if t.d.ArrayParams {
+		return t.insertEventsPG(ctx, events)
+	}
 	hasEndpoints := map[tenant.Scope]bool{}
 	for _, e := range events {
 		if _, ok := hasEndpoints[e.Scope]; ok || !e.EndpointsOnly {
@@ -50,6 +54,33 @@ func (t *Tx) flushEvents(ctx context.Context) error {
 		}
 		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt), dispatched}
 	})
+}
+
+// insertEventsPG is flushEvents on PostgreSQL: whether a scope has endpoints is asked in the
+// insert itself, so the events can join the transaction's other held-back writes.
+func (t *Tx) insertEventsPG(ctx context.Context, events []event.Event) error {
+	const chunk = 10_000
+	for start := 0; start < len(events); start += chunk {
+		part := events[start:min(start+chunk, len(events))]
+		ids, orgs, modes, types, objects, data := make([]string, len(part)), make([]string, len(part)), make([]string, len(part)),
+			make([]string, len(part)), make([]string, len(part)), make([]string, len(part))
+		created, endpointsOnly := make([]time.Time, len(part)), make([]bool, len(part))
+		for i, e := range part {
+			ids[i], orgs[i], modes[i], types[i], objects[i], data[i] = e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data)
+			created[i], endpointsOnly[i] = e.CreatedAt, e.EndpointsOnly
+		}
+		if err := t.deferWrite(ctx, pendingWrite{table: "events", want: len(part), what: "insert into events",
+			sql: `INSERT INTO events (id, org_id, mode, type, object_id, data, created_at, dispatched_at)
+			SELECT u.id, u.org_id, u.mode, u.type, u.object_id, u.data::jsonb, u.created_at,
+				CASE WHEN u.endpoints_only AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.org_id = u.org_id AND w.mode = u.mode)
+				THEN u.created_at END
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bool[])
+				AS u(id, org_id, mode, type, object_id, data, created_at, endpoints_only)`,
+			args: []any{ids, orgs, modes, types, objects, data, created, endpointsOnly}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListEvents implements store.Tx.

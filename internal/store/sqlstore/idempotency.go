@@ -82,10 +82,10 @@ func (t *Tx) storeCompletions(ctx context.Context, cs []completion) error {
 		for i, c := range cs {
 			orgs[i], modes[i], keys[i], statuses[i], bodies[i] = c.scope.OrgID, string(c.scope.Mode), c.key, int32(c.status), c.body
 		}
-		res, err := t.exec(ctx, `UPDATE idempotency_records r SET state = 'done', response_status = v.status, response_body = v.body
+		return t.deferWrite(ctx, pendingWrite{table: "idempotency_records", update: true, want: len(cs), what: "store idempotent answers",
+			sql: `UPDATE idempotency_records r SET state = 'done', response_status = v.status, response_body = v.body
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bytea[]) AS v(org_id, mode, idem_key, status, body)
-			WHERE r.org_id = v.org_id AND r.mode = v.mode AND r.idem_key = v.idem_key`, orgs, modes, keys, statuses, bodies)
-		return checkAffected(res, err, len(cs), "store idempotent answers")
+			WHERE r.org_id = v.org_id AND r.mode = v.mode AND r.idem_key = v.idem_key`, args: []any{orgs, modes, keys, statuses, bodies}})
 	}
 	// SQLite runs statements in process: one cached statement per answer costs no round trip.
 	for _, c := range cs {

@@ -261,9 +261,9 @@ func (t *Tx) SetBalances(ctx context.Context, balances map[string]int64) error {
 		values[i] = balances[id]
 	}
 	if t.d.ArrayParams {
-		res, err := t.exec(ctx, `UPDATE ledger_accounts SET balance = v.balance
-			FROM unnest($1::text[], $2::bigint[]) AS v(id, balance) WHERE ledger_accounts.id = v.id`, ids, values)
-		return checkAffected(res, err, len(ids), "set balances")
+		return t.deferWrite(ctx, pendingWrite{table: "ledger_accounts", update: true, want: len(ids), what: "set balances",
+			sql: `UPDATE ledger_accounts SET balance = v.balance
+			FROM unnest($1::text[], $2::bigint[]) AS v(id, balance) WHERE ledger_accounts.id = v.id`, args: []any{ids, values}})
 	}
 	for start := 0; start < len(ids); start += maxInList {
 		end := min(start+maxInList, len(ids))

@@ -239,6 +239,9 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 	t := &Tx{tx: sqlTx, q: sqlTx, h: h, d: db.d, db: db}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
+		if t.flushErr != nil {
+			return t.flushErr // the cause; what fn saw after it is the aborted transaction
+		}
 		return err
 	}
 	if err := t.flushCompletions(ctx); err != nil {
@@ -250,6 +253,10 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 		return err
 	}
 	if err := t.flushAudit(ctx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := t.flushWrites(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -306,6 +313,10 @@ type Tx struct {
 	auditAt map[string]int
 	// unprepared are statements to add to the cache after the transaction.
 	unprepared []string
+	// pending are writes held back to go to PostgreSQL together (see deferWrite); flushErr
+	// is the error of a flush that failed, which the transaction then returns.
+	pending  []pendingWrite
+	flushErr error
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -323,6 +334,9 @@ func (t *Tx) tsPtr(v *time.Time) any {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.flushWrites(ctx); err != nil {
+		return nil, err
+	}
 	if s := t.stmt(ctx, q); s != nil {
 		res, err := s.ExecContext(ctx, args...)
 		return res, t.mapErr(err)
@@ -332,6 +346,9 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := t.flushWrites(ctx); err != nil {
+		return nil, err
+	}
 	if s := t.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -339,6 +356,9 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	// A failed flush has aborted the transaction: the query then fails too (never "no rows"),
+	// and the transaction returns the flush's error.
+	_ = t.flushWrites(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -593,8 +613,9 @@ func (t *Tx) insertRows(ctx context.Context, tbl bulkTable, n int, row func(i in
 				fmt.Fprintf(&names, "c%d", c+1)
 				args[c] = cols[c]
 			}
-			if _, err := t.exec(ctx, `INSERT INTO `+tbl.name+` (`+tbl.columns+`) SELECT `+sel.String()+
-				` FROM unnest(`+params.String()+`) AS u(`+names.String()+`)`, args...); err != nil {
+			if err := t.deferWrite(ctx, pendingWrite{table: tbl.name, want: end - start, what: "insert into " + tbl.name,
+				sql: `INSERT INTO ` + tbl.name + ` (` + tbl.columns + `) SELECT ` + sel.String() +
+					` FROM unnest(` + params.String() + `) AS u(` + names.String() + `)`, args: args}); err != nil {
 				return err
 			}
 		}
