@@ -37,6 +37,12 @@ func (t *Tx) deferWrite(ctx context.Context, w pendingWrite) error {
 	if t.flushErr != nil {
 		return t.flushErr
 	}
+	// A statement takes at most 65,535 parameters: a long run of small writes goes in parts.
+	if len(t.pending) >= maxPendingWrites {
+		if err := t.flushWrites(ctx); err != nil {
+			return err
+		}
+	}
 	for _, p := range t.pending {
 		if p.table == w.table && (p.update || w.update) {
 			if err := t.flushWrites(ctx); err != nil {
@@ -48,6 +54,9 @@ func (t *Tx) deferWrite(ctx context.Context, w pendingWrite) error {
 	t.pending = append(t.pending, w)
 	return nil
 }
+
+// maxPendingWrites bounds the writes held back (each has at most a few dozen parameters).
+const maxPendingWrites = 64
 
 var paramRef = regexp.MustCompile(`\$(\d+)`)
 
