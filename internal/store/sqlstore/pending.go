@@ -19,6 +19,9 @@ type pendingWrite struct {
 	sql  string
 	args []any
 	// want is how many rows the write must touch; what names it in the error when it does not.
+	// An INSERT from arrays inserts every row or fails, so within a combined statement only
+	// updates are counted: counting is a RETURNING row per changed row, kept in a tuplestore
+	// that spills to disk past work_mem (it slowed a 100,000-payout export by half).
 	want int
 	what string
 }
@@ -30,7 +33,7 @@ type pendingWrite struct {
 // order is kept, since every other statement flushes what is held first; only the moment an
 // error shows moves, to that flush, and the transaction fails either way.
 func (t *Tx) deferWrite(ctx context.Context, w pendingWrite) error {
-	if !t.d.ArrayParams || t.tx == nil {
+	if !t.d.ArrayParams || t.tx == nil || w.want > maxHeldRows {
 		res, err := t.exec(ctx, w.sql, w.args...)
 		return checkAffected(res, err, w.want, w.what)
 	}
@@ -54,6 +57,11 @@ func (t *Tx) deferWrite(ctx context.Context, w pendingWrite) error {
 	t.pending = append(t.pending, w)
 	return nil
 }
+
+// maxHeldRows is the largest write held back. Round trips matter to small writes only; a
+// bulk write (an export's 10,000-row chunks) runs at once, since in a combined statement
+// 100,000 payouts took 12.8 s to export instead of 9.3 to 10.4.
+const maxHeldRows = 1_000
 
 // maxPendingWrites bounds the writes held back (each has at most a few dozen parameters).
 const maxPendingWrites = 64
@@ -89,26 +97,31 @@ func (t *Tx) flushWrites(ctx context.Context) error {
 			n, _ := strconv.Atoi(m[1:])
 			return "$" + strconv.Itoa(n+offset)
 		})
-		fmt.Fprintf(&q, "w%d AS (%s RETURNING 1)", i, renumbered)
+		if w.update {
+			fmt.Fprintf(&q, "w%d AS (%s RETURNING 1)", i, renumbered)
+		} else {
+			fmt.Fprintf(&q, "w%d AS (%s)", i, renumbered)
+		}
 		args = append(args, w.args...)
 	}
-	q.WriteString(" SELECT ")
-	for i := range ws {
-		if i > 0 {
-			q.WriteString(", ")
+	q.WriteString(" SELECT 0")
+	var counted []int
+	for i, w := range ws {
+		if w.update {
+			fmt.Fprintf(&q, ", (SELECT count(*) FROM w%d)", i)
+			counted = append(counted, i)
 		}
-		fmt.Fprintf(&q, "(SELECT count(*) FROM w%d)", i)
 	}
-	counts := make([]int64, len(ws))
-	dest := make([]any, len(ws))
+	counts := make([]int64, 1+len(counted))
+	dest := make([]any, len(counts))
 	for i := range counts {
 		dest[i] = &counts[i]
 	}
 	err := t.mapErr(t.q.QueryRowContext(ctx, q.String(), args...).Scan(dest...))
 	if err == nil {
-		for i, w := range ws {
-			if counts[i] != int64(w.want) {
-				err = fmt.Errorf("sqlstore: %s changed %d of %d rows", w.what, counts[i], w.want)
+		for j, i := range counted {
+			if w := ws[i]; counts[j+1] != int64(w.want) {
+				err = fmt.Errorf("sqlstore: %s changed %d of %d rows", w.what, counts[j+1], w.want)
 				break
 			}
 		}
