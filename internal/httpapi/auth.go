@@ -58,7 +58,11 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if err != nil {
-		s.log.Error("authenticate", "err", err)
+		if errors.Is(err, app.ErrUnavailable) {
+			s.unavailableLog.warn(s.log, time.Now(), "database unavailable", "where", "authenticate", "err", err)
+		} else {
+			s.log.Error("authenticate", "err", err)
+		}
 		ctx.SetHeader("Retry-After", unavailableRetryAfter)
 		_ = huma.WriteErr(s.api, ctx, http.StatusServiceUnavailable, "cannot check the API key right now; retry after the time in Retry-After")
 		return
@@ -117,7 +121,7 @@ func (s *Server) fail(ctx context.Context, err error) error {
 		return newProblem(499, "client closed the request")
 	}
 	if errors.Is(err, app.ErrUnavailable) {
-		s.log.Warn("database unavailable", "request_id", requestIDFrom(ctx), "err", err)
+		s.unavailableLog.warn(s.log, time.Now(), "database unavailable", "request_id", requestIDFrom(ctx), "err", err)
 		p := newProblem(http.StatusServiceUnavailable, "the database is unavailable for now and nothing was done; send the same request again after the time in Retry-After").(*Problem)
 		p.headers = http.Header{"Retry-After": {unavailableRetryAfter}}
 		return p

@@ -53,6 +53,8 @@ type Server struct {
 
 	// keyLimit and ipLimit enforce Config.RateLimits (nil: off).
 	keyLimit, ipLimit *limiter
+	// unavailableLog keeps "database unavailable" to a line a second.
+	unavailableLog *throttledLog
 }
 
 func init() {
@@ -74,7 +76,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, app: cfg.App, log: cfg.Log, mux: http.NewServeMux(),
 		keyLimit: newLimiter(cfg.RateLimits.PerKey, cfg.RateLimits.Burst),
-		ipLimit:  newLimiter(cfg.RateLimits.PerIP, cfg.RateLimits.Burst)}
+		ipLimit:  newLimiter(cfg.RateLimits.PerIP, cfg.RateLimits.Burst), unavailableLog: &throttledLog{interval: time.Second}}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "payport_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "status"})
