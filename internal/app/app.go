@@ -69,6 +69,8 @@ type App struct {
 	// recipients caches recipient identities by reference (see recipientIdentity).
 	recipients     sync.Map
 	recipientCount atomic.Int64
+	// recipientCacheLimit bounds recipients (0: maxCachedRecipients).
+	recipientCacheLimit int64
 
 	// apiKeys caches live API keys for Authenticate.
 	apiKeys apiKeyCache

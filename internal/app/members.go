@@ -77,22 +77,9 @@ func (a *App) CreateMember(ctx context.Context, email string, role member.Role, 
 				return mapNotFound(err, "org")
 			}
 		}
+		// Without a password until the link sets one.
 		exists := &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "a member with this email exists already"}
-		// A member removed from its org is brought back (its id names it in the audit log),
-		// without a password until the link sets one; an active one is refused.
-		prev, err := tx.MemberByEmail(ctx, email)
-		switch {
-		case err == nil && prev.Active():
-			return exists
-		case err == nil:
-			m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
-			err = tx.RejoinMember(ctx, m)
-		case errors.Is(err, store.ErrNotFound):
-			err = tx.InsertMember(ctx, m)
-		}
-		if errors.Is(err, store.ErrConflict) {
-			return exists
-		} else if err != nil {
+		if err := joinMember(ctx, tx, &m, exists); err != nil {
 			return err
 		}
 		return tx.InsertMemberToken(ctx, member.Token{ID: id.New("mtk"), Purpose: member.PurposePassword, Email: email,
@@ -318,21 +305,9 @@ func (a *App) UsePasswordLink(ctx context.Context, secret, password, ip string) 
 		}
 		if tk.Purpose == member.PurposeInvite {
 			m := member.Member{ID: id.New("mem"), OrgID: tk.OrgID, Email: tk.Email, Role: tk.Role, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-			// A removed member invited again gets its row back (its id names it in the audit
-			// log); an active account cannot join a second org.
-			prev, err := tx.MemberByEmail(ctx, tk.Email)
-			switch {
-			case err == nil && prev.Active():
-				return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already; sign in"}
-			case err == nil:
-				m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
-				err = tx.RejoinMember(ctx, m)
-			case errors.Is(err, store.ErrNotFound):
-				err = tx.InsertMember(ctx, m)
-			}
-			if errors.Is(err, store.ErrConflict) {
-				return &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already; sign in"}
-			} else if err != nil {
+			// An active account cannot join a second org.
+			exists := &Error{Kind: Conflict, Field: "email", Code: "member_exists", Message: "this email has a dashboard account already; sign in"}
+			if err := joinMember(ctx, tx, &m, exists); err != nil {
 				return err
 			}
 			return a.audit(ctx, tx, Actor{MemberID: m.ID, OrgID: m.OrgID, IP: ip}, "member.join", "member", m.ID, string(m.Role))
@@ -730,4 +705,24 @@ func (a *App) RemoveMember(ctx context.Context, ac Actor, memberID string) error
 		}
 		return a.audit(ctx, tx, ac, "member.remove", "member", m.ID, m.Email+" ("+string(m.Role)+")")
 	})
+}
+
+// joinMember writes m as a new member of its org. A member removed from an org earlier gets
+// its row back (its id names it in the audit log, so m takes that id); an active member with
+// the email, or one created meanwhile, is refused with exists.
+func joinMember(ctx context.Context, tx store.Tx, m *member.Member, exists error) error {
+	prev, err := tx.MemberByEmail(ctx, m.Email)
+	switch {
+	case err == nil && prev.Active():
+		return exists
+	case err == nil:
+		m.ID, m.CreatedAt = prev.ID, prev.CreatedAt
+		err = tx.RejoinMember(ctx, *m)
+	case errors.Is(err, store.ErrNotFound):
+		err = tx.InsertMember(ctx, *m)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return exists
+	}
+	return err
 }

@@ -297,9 +297,13 @@ func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref str
 	if err != nil {
 		return r, err
 	}
-	if a.recipientCount.Add(1) > maxCachedRecipients {
+	limit := a.recipientCacheLimit
+	if limit <= 0 {
+		limit = maxCachedRecipients
+	}
+	if a.recipientCount.Add(1) > limit {
 		a.recipients.Clear()
-		a.recipientCount.Store(0)
+		a.recipientCount.Store(1) // the entry stored below
 	}
 	a.recipients.Store(k, cachedRecipient{id: r.ID, externalID: r.ExternalID, currency: r.Currency})
 	return recipient.Recipient{ID: r.ID, Scope: r.Scope, ExternalID: r.ExternalID, Currency: r.Currency}, nil

@@ -127,20 +127,14 @@ func (s *server) start(ctx context.Context) (time.Duration, error) {
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
-func (s *server) kill() {
-	s.up.Store(false)
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-done
-}
+func (s *server) kill() { s.signal(syscall.SIGKILL, 0) }
 
 // stop asks the process to shut down gracefully (SIGTERM), killing it after timeout.
-func (s *server) stop(timeout time.Duration) {
+func (s *server) stop(timeout time.Duration) { s.signal(syscall.SIGTERM, timeout) }
+
+// signal marks the server down, sends sig and waits for the process to end; past timeout
+// (when sig is not already SIGKILL) it kills the process.
+func (s *server) signal(sig syscall.Signal, timeout time.Duration) {
 	s.up.Store(false)
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
@@ -148,7 +142,11 @@ func (s *server) stop(timeout time.Duration) {
 	if cmd == nil || cmd.Process == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(sig)
+	if sig == syscall.SIGKILL {
+		<-done
+		return
+	}
 	select {
 	case <-done:
 	case <-time.After(timeout):

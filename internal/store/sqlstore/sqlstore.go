@@ -266,7 +266,7 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 	for ref, id := range t.newAccounts {
 		if db.accountIDCount.Add(1) > maxCachedAccounts {
 			db.accountIDs.Clear()
-			db.accountIDCount.Store(0)
+			db.accountIDCount.Store(1) // the entry stored below
 		}
 		db.accountIDs.Store(ref, id)
 	}
