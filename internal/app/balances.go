@@ -429,8 +429,8 @@ func (a *App) Transactions(ctx context.Context, scope tenant.Scope, ref, cursor 
 }
 
 // CheckLedger verifies every ledger invariant across all orgs, and that the payout engine's
-// holding accounts match its payments: per org, mode and currency, money pending equals the
-// pending payouts and money in transit equals the processing payouts.
+// holding accounts match its payments: per org, mode and currency, the recipients' pending
+// accounts hold exactly the payouts not yet settled or failed (pending and processing).
 func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) {
 	var totals []ledger.AccountTotals
 	var pending, processing []store.PaymentSum
@@ -460,18 +460,19 @@ func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) 
 		scope    tenant.Scope
 		currency string
 	}
-	held := map[ledger.Kind]map[key]int64{ledger.Pending: {}, ledger.InTransit: {}}
+	held := map[key]int64{}
 	for _, t := range totals {
-		if m, ok := held[t.Ref.Kind]; ok && t.Ref.OwnerType == ledger.OwnerRecipient {
-			m[key{t.Ref.Scope, t.Ref.Currency}] += t.Balance
+		// in_transit held processing payouts until migration 00019 moved them back to pending.
+		if (t.Ref.Kind == ledger.Pending || t.Ref.Kind == ledger.InTransit) && t.Ref.OwnerType == ledger.OwnerRecipient {
+			held[key{t.Ref.Scope, t.Ref.Currency}] += t.Balance
 		}
 	}
 	compare := func(kind ledger.Kind, sums []store.PaymentSum, rule, what string) {
 		want := map[key]int64{}
 		for _, s := range sums {
-			want[key{s.Scope, s.Currency}] = s.Total
+			want[key{s.Scope, s.Currency}] += s.Total
 		}
-		for k, v := range held[kind] {
+		for k, v := range held {
 			if want[k] != v {
 				violations = append(violations, ledger.Violation{Rule: rule, Subject: fmt.Sprintf("%s/%s/%s", k.scope.OrgID, k.scope.Mode, k.currency),
 					Detail: fmt.Sprintf("%s accounts hold %d but %s payouts add up to %d", kind, v, what, want[k])})
@@ -485,15 +486,15 @@ func (a *App) CheckLedger(ctx context.Context) ([]ledger.Violation, int, error) 
 			}
 		}
 	}
-	compare(ledger.Pending, pending, RulePendingMatchesPayouts, "pending")
-	compare(ledger.InTransit, processing, RuleInTransitMatchesPayouts, "processing")
+	compare(ledger.Pending, append(pending, processing...), RulePendingMatchesPayouts, "pending and processing")
 	return violations, len(totals), nil
 }
 
 // Invariants between the ledger and the payout engine, checked by CheckLedger.
 const (
-	RulePendingMatchesPayouts   = "pending_equals_pending_payouts"
-	RuleInTransitMatchesPayouts = "in_transit_equals_processing_payouts"
+	// RulePendingMatchesPayouts: per org, mode and currency, the recipients' pending accounts
+	// hold what their pending and processing payouts add up to.
+	RulePendingMatchesPayouts = "pending_equals_unsettled_payouts"
 	// RuleReferencesExist: every transfer's accounts, transition's payment and payment's file
 	// exist, in the same org.
 	RuleReferencesExist = "references_exist"

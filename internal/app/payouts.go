@@ -38,11 +38,12 @@ const (
 )
 
 // Transfer kinds of the payout engine. A withdrawal moves the recipient's money
-// available -> pending (requested) -> in_transit (on its rail) -> external (settled), or back
-// to available when it fails or is canceled.
+// available -> pending when it is requested, and pending -> external when it settles, or back
+// to available when it fails or is canceled. Reaching a rail moves no money: the payment's
+// status says where it is. (Ledgers from before migration 00019 also hold "payout_submitted"
+// transfers pending -> in_transit, and that migration's "ledger_migration" ones back.)
 const (
 	KindWithdrawal         ledger.TransferKind = "withdrawal"
-	KindPayoutSubmitted    ledger.TransferKind = "payout_submitted"
 	KindPayoutSettled      ledger.TransferKind = "payout_settled"
 	KindPayoutReturned     ledger.TransferKind = "payout_returned"
 	KindWithdrawalCanceled ledger.TransferKind = "withdrawal_canceled"
@@ -386,10 +387,9 @@ func (a *App) SubmitPayout(ctx context.Context, scope tenant.Scope, paymentID st
 		if err != nil {
 			return err
 		}
+		// No money moves: a payout's money stays in its recipient's pending account until it
+		// settles or fails; its status says whether a rail has it.
 		p.RailReference = reference
-		if err := a.postPaymentTx(ctx, tx, p, KindPayoutSubmitted, ledger.Pending, ledger.InTransit, now); err != nil {
-			return err
-		}
 		if err := a.savePaymentTx(ctx, tx, p, tr, PaymentProcessing, ""); err != nil {
 			return err
 		}
@@ -468,7 +468,7 @@ func (a *App) settleTx(ctx context.Context, tx store.Tx, paymentID string, scope
 	if err != nil {
 		return err
 	}
-	if err := a.postPaymentTx(ctx, tx, p, KindPayoutReturned, ledger.InTransit, ledger.Available, now); err != nil {
+	if err := a.postPaymentTx(ctx, tx, p, KindPayoutReturned, ledger.Pending, ledger.Available, now); err != nil {
 		return err
 	}
 	return a.savePaymentTx(ctx, tx, p, tr, PaymentFailed, WithdrawalFailed)
@@ -544,7 +544,7 @@ func (a *App) postToExternalTx(ctx context.Context, tx store.Tx, p payment.Payme
 	_, err := ledger.PostOne(ctx, tx, now, ledger.Posting{Kind: KindPayoutSettled, Amount: p.Amount, PaymentID: p.ID,
 		Key:         string(KindPayoutSettled) + ":" + p.ID,
 		Description: "Payout " + p.ID + " settled",
-		Source:      recipientRef(p.Scope, p.RecipientID, ledger.InTransit, p.Currency),
+		Source:      recipientRef(p.Scope, p.RecipientID, ledger.Pending, p.Currency),
 		Destination: accountRef(p.Scope, ledger.OwnerOrg, p.Scope.OrgID, ledger.External, p.Currency)})
 	return err
 }

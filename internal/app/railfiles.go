@@ -203,21 +203,11 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			fmt.Sprintf("%s %s, %d payouts", railName, f.Filename, f.PaymentCount)); err != nil {
 			return err
 		}
-		postings := make([]ledger.Posting, len(ps))
-		for i := range ps {
-			ps[i].RailReference, ps[i].RailFileID = refs[ps[i].ID], f.ID
-			postings[i] = paymentPosting(ps[i], KindPayoutSubmitted, ledger.Pending, ledger.InTransit)
-		}
-		// One posting call for the whole file: one lock statement, few inserts.
-		results, err := ledger.Post(ctx, tx, now, postings)
-		if err != nil {
-			return err
-		}
+		// No money moves: the payouts' money stays in their recipients' pending accounts until
+		// each settles or fails (as with every rail).
 		transitions := make([]payment.Transition, len(ps))
 		for i := range ps {
-			if results[i].Err != nil {
-				return fmt.Errorf("payout %s: %w", ps[i].ID, results[i].Err)
-			}
+			ps[i].RailReference, ps[i].RailFileID = refs[ps[i].ID], f.ID
 			if transitions[i], err = ps[i].Move(payment.Processing, "exported in "+f.ID, now, func() string { return id.New("ptr") }); err != nil {
 				return err
 			}

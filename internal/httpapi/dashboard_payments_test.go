@@ -200,7 +200,7 @@ func TestDashboardPaymentTimelineCancelRedeliver(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		for _, want := range []string{"pending → processing", "processing → succeeded", "<code>withdrawal</code>", "recipient available → recipient pending",
-			"recipient in_transit → org external", "<code>payment.succeeded</code>", `class="bad">500<`, "/redeliver", "30.00 EUR"} {
+			"recipient pending → org external", "<code>payment.succeeded</code>", `class="bad">500<`, "/redeliver", "30.00 EUR"} {
 			if !strings.Contains(body, want) {
 				t.Fatalf("the payment page lacks %q:\n%s", want, body)
 			}

@@ -32,11 +32,13 @@ type Kind string
 const (
 	// Available is money a recipient may withdraw (or an org may spend).
 	Available Kind = "available"
-	// Pending holds money of requested withdrawals that have not left yet.
+	// Pending holds the money of payouts from their request until they settle or fail.
 	Pending Kind = "pending"
 	// Funding is the org's source of credits: it goes negative by what the org owes.
 	Funding Kind = "funding"
-	// InTransit holds payouts submitted to a rail and not yet settled.
+	// InTransit held payouts submitted to a rail until migration 00019 moved that money back
+	// to Pending (a payout's status, not its account, says whether a rail has it). No new
+	// transfer uses it; the ledger check still counts it with Pending.
 	InTransit Kind = "in_transit"
 	// External is the outside world: settled payouts end here, payins start here.
 	External Kind = "external"

@@ -1,0 +1,145 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/payport/payport/internal/app"
+	"github.com/payport/payport/internal/ledger"
+	"github.com/payport/payport/internal/store"
+	"github.com/payport/payport/internal/store/storetest"
+	"github.com/payport/payport/internal/tenant"
+)
+
+// runMigrationSection runs the Up or Down section of one of the engine's migration files on
+// the open database, statement by statement (the files keep semicolons out of strings).
+func runMigrationSection(t *testing.T, a *app.App, file, section string) {
+	t.Helper()
+	text, err := os.ReadFile(fmt.Sprintf("../store/%s/migrations/%s", a.Store.Engine(), file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, down, ok := strings.Cut(string(text), "-- +goose Down")
+	if !ok {
+		t.Fatalf("%s has no Down section", file)
+	}
+	body := up
+	if section == "down" {
+		body = down
+	}
+	for _, stmt := range strings.Split(body, ";\n") {
+		var lines []string
+		for _, l := range strings.Split(stmt, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(l), "--") {
+				lines = append(lines, l)
+			}
+		}
+		if q := strings.TrimSpace(strings.Join(lines, "\n")); q != "" {
+			if _, err := a.Store.WriterDB().Exec(q); err != nil {
+				t.Fatalf("%s %s: %v\n%s", file, section, err, q)
+			}
+		}
+	}
+}
+
+// recipientHeld is what the recipient's pending and in_transit accounts hold, in minor units.
+func recipientHeld(t *testing.T, a *app.App, scope tenant.Scope, recipientID string) (pending, inTransit int64) {
+	t.Helper()
+	err := a.Store.Read(context.Background(), func(tx store.Tx) error {
+		accounts, err := tx.OwnerAccounts(context.Background(), scope, ledger.OwnerRecipient, recipientID)
+		for _, acc := range accounts {
+			switch acc.Ref.Kind {
+			case ledger.Pending:
+				pending = acc.Balance
+			case ledger.InTransit:
+				inTransit = acc.Balance
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pending, inTransit
+}
+
+// TestMigrationKeepsProcessingPayoutsInPending: a ledger written before migration 00019, where
+// a payout reaching its rail moved its money pending -> in_transit, is migrated so that those
+// payouts' money is in pending again and they settle from there; the migration's Down puts
+// it back. The ledger check holds at every step.
+func TestMigrationKeepsProcessingPayoutsInPending(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope := liveOrg(t, eng)
+			ctx := context.Background()
+			r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr("old_1"), Currency: ptr("USD"), Country: ptr("US")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "100.00", Currency: "USD"}, app.IdemRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.AddPayoutMethod(ctx, scope, r.ID, app.PayoutMethodInput{HolderName: "Paul Jones",
+				RoutingNumber: "091000019", AccountNumber: "123456789", AccountType: "checking"}); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, amount := range []string{"30.00", "20.00"} {
+				p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			}
+			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pending, inTransit := recipientHeld(t, a, scope, r.ID); pending != 5000 || inTransit != 0 {
+				t.Fatalf("after the export pending holds %d and in_transit %d, want 5000 and 0", pending, inTransit)
+			}
+			// What earlier versions wrote when the file was exported.
+			err = a.Store.InTx(ctx, func(tx store.Tx) error {
+				var postings []ledger.Posting
+				for i, id := range ids {
+					ref := func(k ledger.Kind) ledger.AccountRef {
+						return ledger.AccountRef{Scope: scope, OwnerType: ledger.OwnerRecipient, OwnerID: r.ID, Kind: k, Currency: "USD"}
+					}
+					postings = append(postings, ledger.Posting{Kind: "payout_submitted", Amount: []int64{3000, 2000}[i], PaymentID: id,
+						Key: "payout_submitted:" + id, Source: ref(ledger.Pending), Destination: ref(ledger.InTransit)})
+				}
+				_, err := ledger.Post(ctx, tx, timeNow(), postings)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			okLedger(t, a)
+			for _, step := range []struct {
+				section            string
+				pending, inTransit int64
+			}{{"up", 5000, 0}, {"down", 0, 5000}, {"up", 5000, 0}} {
+				runMigrationSection(t, a, "00019_payouts_stay_pending.sql", step.section)
+				if pending, inTransit := recipientHeld(t, a, scope, r.ID); pending != step.pending || inTransit != step.inTransit {
+					t.Fatalf("after %s pending holds %d and in_transit %d, want %d and %d", step.section, pending, inTransit, step.pending, step.inTransit)
+				}
+				okLedger(t, a)
+			}
+			if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "bank statement"); err != nil {
+				t.Fatal(err)
+			}
+			info, _ := a.GetBalanceInfo(ctx, scope, r.ID, "")
+			if info.Balance.Amount != "50.00" || info.PendingWithdrawals.Amount != "0.00" {
+				t.Fatalf("balance after settlement %+v", info)
+			}
+			if pending, inTransit := recipientHeld(t, a, scope, r.ID); pending != 0 || inTransit != 0 {
+				t.Fatalf("after settlement pending holds %d and in_transit %d", pending, inTransit)
+			}
+			okLedger(t, a)
+		})
+	}
+}
