@@ -178,7 +178,7 @@ func (t *Tx) PaymentsForExport(ctx context.Context, scope tenant.Scope, railName
 // PaymentByRailReference implements store.Tx.
 func (t *Tx) PaymentByRailReference(ctx context.Context, scope tenant.Scope, railName, reference string) (payment.Payment, error) {
 	p, err := scanPayment(t.queryRow(ctx, `SELECT `+paymentColumns+` FROM payments
-		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND rail_reference = $4 ORDER BY id DESC LIMIT 1`+t.d.LockRows,
+		WHERE org_id = $1 AND mode = $2 AND rail = $3 AND rail_reference = $4 AND rail_reference <> '' ORDER BY id DESC LIMIT 1`+t.d.LockRows,
 		scope.OrgID, string(scope.Mode), railName, reference))
 	return p, t.mapErr(err)
 }
