@@ -120,7 +120,7 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		// A payout whose method was removed while it waited does not go into the file; it is
 		// failed below, after this transaction (it stays pending if that fails).
 		methods := map[string]payout.Method{}
-		ps := queued[:0:0]
+		ps := queued[:0] // filtered in place: a payout is read before its slot is written
 		for _, p := range queued {
 			m, ok := methods[p.PayoutMethodID]
 			if !ok {

@@ -11,6 +11,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -311,8 +312,10 @@ type Tx struct {
 	// audits are audit entries, buffered like events; auditAt finds one by id.
 	audits  []member.AuditEntry
 	auditAt map[string]int
-	// unprepared are statements to add to the cache after the transaction.
+	// unprepared are statements to add to the cache after the transaction; txStmts are those
+	// of them prepared on the transaction for its own repeated use.
 	unprepared []string
+	txStmts    map[string]*sql.Stmt
 	// pending are writes held back to go to PostgreSQL together (see deferWrite); flushErr
 	// is the error of a flush that failed, which the transaction then returns.
 	pending  []pendingWrite
@@ -389,9 +392,26 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 		}
 		if t.tx != nil {
 			// Preparing on the pool now could wait for the connection this transaction
-			// holds (SQLite has one writer connection): prepare once it is released.
-			t.unprepared = append(t.unprepared, q)
-			return nil
+			// holds (SQLite has one writer connection): prepare once it is released. A
+			// statement this transaction runs again (the chunks of a bulk write: 250 of them
+			// in a 100,000-payout export) is prepared on the transaction meanwhile, so that
+			// it is parsed once.
+			if s, ok := t.txStmts[q]; ok {
+				return s
+			}
+			if !slices.Contains(t.unprepared, q) {
+				t.unprepared = append(t.unprepared, q)
+				return nil
+			}
+			prepared, err := t.tx.PrepareContext(ctx, q)
+			if err != nil {
+				return nil // the direct call reports the error
+			}
+			if t.txStmts == nil {
+				t.txStmts = map[string]*sql.Stmt{}
+			}
+			t.txStmts[q] = prepared // closed by database/sql when the transaction ends
+			return prepared
 		}
 		prepared, err := t.h.PrepareContext(ctx, q)
 		if err != nil {
