@@ -71,7 +71,12 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 	// costs about twice its size in the process (with 64 MiB the mixed load's RSS settled
 	// 100 MB higher), and neither the 100,000-payout export nor the mixed load's rate was
 	// faster with 64 MiB (the operating system caches the file as well).
-	writer, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-16384)")
+	// temp_store=MEMORY keeps the statement journal of a multi-row write (the pages it must
+	// be able to roll back alone) in memory: past 64 KiB SQLite otherwise spilled it to a new
+	// temporary file, a file creation and a write system call per page, which cost the
+	// ledger's batched credits about 15% of their rate. The writer sorts little, so its
+	// temporary b-trees stay small; readers keep the default.
+	writer, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, err
 	}

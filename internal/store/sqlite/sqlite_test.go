@@ -59,3 +59,26 @@ func TestRelaxedCommitsStayOnTheirTransaction(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWriterKeepsTemporaryDataInMemory: the writer's statement journals (a multi-row write's
+// undo pages) stay in memory instead of spilling to a temporary file per statement.
+func TestWriterKeepsTemporaryDataInMemory(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.InTx(ctx, func(tx store.Tx) error {
+		var mode int
+		if err := tx.SQLTx().QueryRow(`PRAGMA temp_store`).Scan(&mode); err != nil {
+			return err
+		}
+		if mode != 2 {
+			t.Errorf("writer temp_store is %d, want 2 (MEMORY)", mode)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
