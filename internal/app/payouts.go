@@ -436,7 +436,7 @@ func (a *App) settleFromRail(ctx context.Context, scope tenant.Scope, paymentID 
 }
 
 // SettlePayout records how a processing payout ended: succeeded moves the money out of the
-// ledger (in_transit -> external); failed puts it back on the recipient's available balance.
+// ledger (pending -> external); failed puts it back on the recipient's available balance.
 // A payout that is no longer processing is left alone, so settling twice changes nothing.
 func (a *App) SettlePayout(ctx context.Context, scope tenant.Scope, paymentID string, o rail.Outcome) error {
 	return a.Store.InTx(ctx, func(tx store.Tx) error {

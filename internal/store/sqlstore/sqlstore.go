@@ -128,7 +128,7 @@ func (db *DB) Close() error {
 const maxAttempts = 5
 
 // maxCachedAccounts bounds the account id cache (about 250 bytes an entry, so 5 MB at most).
-const maxCachedAccounts = 20_000
+var maxCachedAccounts int64 = 20_000 // a variable for tests
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
