@@ -76,17 +76,7 @@ func TestMigrationKeepsProcessingPayoutsInPending(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr("old_1"), Currency: ptr("USD"), Country: ptr("US")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "100.00", Currency: "USD"}, app.IdemRequest{}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.AddPayoutMethod(ctx, scope, r.ID, app.PayoutMethodInput{HolderName: "Paul Jones",
-				RoutingNumber: "091000019", AccountNumber: "123456789", AccountType: "checking"}); err != nil {
-				t.Fatal(err)
-			}
+			r := usRecipient(t, a, scope, "old_1", "100.00")
 			var ids []string
 			for _, amount := range []string{"30.00", "20.00"} {
 				p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})

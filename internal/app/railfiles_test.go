@@ -55,17 +55,7 @@ func TestNACHAFileRail(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr("us_1"), Currency: ptr("USD"), Country: ptr("US")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: "500.00", Currency: "USD"}, app.IdemRequest{}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.AddPayoutMethod(ctx, scope, r.ID, app.PayoutMethodInput{HolderName: "Paul Jones",
-				RoutingNumber: "091000019", AccountNumber: "123456789", AccountType: "checking"}); err != nil {
-				t.Fatal(err)
-			}
+			r := usRecipient(t, a, scope, "us_1", "500.00")
 			var ids []string
 			for _, amount := range []string{"123.54", "20.00", "45.65"} {
 				p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
@@ -235,6 +225,25 @@ func TestSEPAFileRail(t *testing.T) {
 			okLedger(t, a)
 		})
 	}
+}
+
+// usRecipient is a US recipient credited with amount USD and with a checking account, the
+// default payout method of its live withdrawals (the NACHA rail).
+func usRecipient(t *testing.T, a *app.App, scope tenant.Scope, externalID, amount string) app.RecipientView {
+	t.Helper()
+	ctx := context.Background()
+	r, err := a.CreateRecipient(ctx, scope, app.RecipientInput{ExternalID: ptr(externalID), Currency: ptr("USD"), Country: ptr("US")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Credit(ctx, scope, r.ID, app.MoneyInput{Amount: amount, Currency: "USD"}, app.IdemRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddPayoutMethod(ctx, scope, r.ID, app.PayoutMethodInput{HolderName: "Paul Jones",
+		RoutingNumber: "091000019", AccountNumber: "123456789", AccountType: "checking"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func okLedger(t *testing.T, a *app.App) {
