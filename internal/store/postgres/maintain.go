@@ -10,8 +10,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// maintenanceLockKey is the advisory lock that lets one process of many do the maintenance.
-const maintenanceLockKey = 0x7061_7970_6f72_7401 // "payport" + 1
+// maintenanceLockKey, with the schema's name hashed as the second key, is the advisory lock
+// that lets one process of many do the maintenance of the tables of one schema. Advisory
+// locks span the database: with one key for all, Payports in other schemas of the same
+// database (test runs, or installations side by side) skipped each other's passes.
+const maintenanceLockKey int32 = 0x7061_7970 // "payp"
+
+// maintenanceLockArgs are the lock's two keys for the connection's schema ($1 is
+// maintenanceLockKey).
+const maintenanceLockArgs = `$1::int4, hashtext(current_schema())`
 
 // MaintenanceInterval is how often RunMaintenance looks at the tables.
 const MaintenanceInterval = 30 * time.Second
@@ -48,14 +55,14 @@ func MaintainOnce(ctx context.Context, db *sql.DB) (MaintenanceDone, error) {
 	}
 	defer conn.Close()
 	var locked bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, int64(maintenanceLockKey)).Scan(&locked); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+maintenanceLockArgs+`)`, maintenanceLockKey).Scan(&locked); err != nil {
 		return done, err
 	}
 	if !locked {
 		return done, nil
 	}
 	defer func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(maintenanceLockKey))
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+maintenanceLockArgs+`)`, maintenanceLockKey)
 	}()
 	rows, err := conn.QueryContext(ctx, `SELECT schemaname, relname,
 			n_dead_tup > 50 + 0.2 * n_live_tup OR n_ins_since_vacuum > 1000 + 0.2 * n_live_tup,

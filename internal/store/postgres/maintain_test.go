@@ -15,8 +15,9 @@ import (
 
 // TestMaintainOnceAnalyzesAndVacuums runs on this project's PostgreSQL, whose autovacuum is
 // off (as CI leaves it): tables that changed get planner statistics and their dead rows
-// cleared, tables that did not are left alone, and a second process finds nothing to do while
-// the first holds the lock.
+// cleared, tables that did not are left alone, a second process finds nothing to do while
+// the first holds the lock, and a Payport in another schema of the database does not hold
+// this one back.
 func TestMaintainOnceAnalyzesAndVacuums(t *testing.T) {
 	eng, ok := storetest.Postgres(t)
 	if !ok {
@@ -69,16 +70,32 @@ func TestMaintainOnceAnalyzesAndVacuums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, int64(0x7061_7970_6f72_7401)); err != nil {
+	if err := postgres.HoldMaintenanceLock(ctx, holder); err != nil {
 		t.Fatal(err)
 	}
 	if done, err := postgres.MaintainOnce(ctx, db); err != nil || len(done.Vacuumed)+len(done.Analyzed) != 0 {
 		t.Errorf("pass while another holds the lock: %+v, %v; want nothing done", done, err)
 	}
-	_, _ = holder.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, int64(0x7061_7970_6f72_7401))
+	_ = postgres.ReleaseMaintenanceLock(ctx, holder)
 	holder.Close()
+
+	// A Payport in another schema of the same database maintains its own tables: holding
+	// its lock does not hold this one's pass back.
+	other, err := postgres.Open(ctx, eng.URL(t), postgres.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	otherHolder, err := other.WriterDB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherHolder.Close()
+	if err := postgres.HoldMaintenanceLock(ctx, otherHolder); err != nil {
+		t.Fatal(err)
+	}
 	if done, err := postgres.MaintainOnce(ctx, db); err != nil || len(done.Vacuumed) != 1 {
-		t.Errorf("pass after the lock is free: %+v, %v; want orgs vacuumed", done, err)
+		t.Errorf("pass after the lock is free (another schema's held): %+v, %v; want orgs vacuumed", done, err)
 	}
 }
 
