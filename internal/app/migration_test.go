@@ -133,3 +133,64 @@ func TestMigrationKeepsProcessingPayoutsInPending(t *testing.T) {
 		})
 	}
 }
+
+// TestExportIndexMigrationKeepsTransitions: migration 00020 rebuilds SQLite's transitions table
+// and re-keys PostgreSQL's; going down and up again on a database with payouts in every state
+// of an export keeps every transition, and the export's queries still find what they look for.
+func TestExportIndexMigrationKeepsTransitions(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope := liveOrg(t, eng)
+			ctx := context.Background()
+			r := usRecipient(t, a, scope, "idx_1", "100.00")
+			exported, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "30.00", Currency: "USD"}, app.IdemRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.ExportRailFile(ctx, scope, "nacha", timeNow()); err != nil {
+				t.Fatal(err)
+			}
+			queued, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "20.00", Currency: "USD"}, app.IdemRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			transitions := func() map[string]int {
+				t.Helper()
+				n := map[string]int{}
+				err := a.Store.Read(ctx, func(tx store.Tx) error {
+					for _, id := range []string{exported.ID, queued.ID} {
+						ts, err := tx.ListTransitions(ctx, id)
+						if err != nil {
+							return err
+						}
+						n[id] = len(ts)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := transitions()
+			if before[exported.ID] < 2 || before[queued.ID] < 1 {
+				t.Fatalf("transitions before the migration: %v", before)
+			}
+			runMigrationSection(t, a, "00020_export_indexes.sql", "down")
+			if got := transitions(); got[exported.ID] != before[exported.ID] || got[queued.ID] != before[queued.ID] {
+				t.Fatalf("after Down: %v, want %v", got, before)
+			}
+			runMigrationSection(t, a, "00020_export_indexes.sql", "up")
+			if got := transitions(); got[exported.ID] != before[exported.ID] || got[queued.ID] != before[queued.ID] {
+				t.Fatalf("after Up again: %v, want %v", got, before)
+			}
+			// The queue still holds the pending payout only, and the export takes it.
+			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+			if err != nil || f.PaymentCount != 1 {
+				t.Fatalf("export after the migration: %+v, %v", f, err)
+			}
+			okLedger(t, a)
+		})
+	}
+}
