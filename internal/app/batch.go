@@ -153,6 +153,10 @@ func (b *postingBatcher) run(ctx context.Context, batch []*postingRequest) error
 		postings[i] = r.posting
 	}
 	return b.a.Store.InTx(ctx, func(tx store.Tx) error {
+		// Every batch runs the same few statements with a few rows each: plan them once.
+		if err := tx.ReusePlans(ctx); err != nil {
+			return err
+		}
 		results, err := ledger.Post(ctx, tx, b.a.now(), postings)
 		if err != nil {
 			return err

@@ -201,6 +201,11 @@ type Tx interface {
 
 	// SQLTx is the underlying transaction, for the job queue's InsertTx.
 	SQLTx() *sql.Tx
+	// ReusePlans makes the rest of the transaction run its statements on plans made once,
+	// whatever their parameters (PostgreSQL's generic plans; nothing on SQLite). For a hot
+	// transaction of few-row statements, such as a ledger batch, whose planning costs more
+	// than running them. Only for statements whose one plan is right for every value.
+	ReusePlans(ctx context.Context) error
 
 	InsertOrg(ctx context.Context, o org.Org) error
 	GetOrg(ctx context.Context, id string) (org.Org, error)

@@ -51,6 +51,8 @@ type Dialect struct {
 	// RelaxedCommit is run first in an InTxRelaxed transaction ("" when the engine has no such
 	// switch).
 	RelaxedCommit string
+	// ReusePlans is run by Tx.ReusePlans ("" when the engine plans statements once anyway).
+	ReusePlans string
 	// RelaxedPragmas, on engines whose durability is a per-connection setting that cannot
 	// change inside a transaction (SQLite's synchronous), are the statements that lower it
 	// before an InTxRelaxed transaction and restore it after, on a pinned connection.
@@ -326,6 +328,15 @@ var _ store.Tx = (*Tx)(nil)
 
 // SQLTx implements store.Tx (nil for Query).
 func (t *Tx) SQLTx() *sql.Tx { return t.tx }
+
+// ReusePlans implements store.Tx.
+func (t *Tx) ReusePlans(ctx context.Context) error {
+	if t.d.ReusePlans == "" || t.tx == nil {
+		return nil
+	}
+	_, err := t.exec(ctx, t.d.ReusePlans)
+	return err
+}
 
 func (t *Tx) ts(v time.Time) any { return t.d.TimeArg(v) }
 
