@@ -9,15 +9,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/payport/payport/internal/acquirer"
-	"github.com/payport/payport/internal/identity"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/payport/payport/internal/acquirer"
+	"github.com/payport/payport/internal/cache"
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/id"
+	"github.com/payport/payport/internal/identity"
 	"github.com/payport/payport/internal/jobs"
 	"github.com/payport/payport/internal/mail"
 	"github.com/payport/payport/internal/rail"
@@ -67,10 +67,7 @@ type App struct {
 	keys keyCache
 
 	// recipients caches recipient identities by reference (see recipientIdentity).
-	recipients     sync.Map
-	recipientCount atomic.Int64
-	// recipientCacheLimit bounds recipients (0: maxCachedRecipients).
-	recipientCacheLimit int64
+	recipients cache.Bounded[recipientKey, cachedRecipient]
 
 	// apiKeys caches live API keys for Authenticate.
 	apiKeys apiKeyCache

@@ -18,7 +18,7 @@ func TestRecipientCacheStaysBounded(t *testing.T) {
 			t.Parallel()
 			a := New(eng.Open(t), nil, "http://127.0.0.1:8080")
 			t.Cleanup(a.Close)
-			a.recipientCacheLimit = 3
+			a.recipients.Limit = 3
 			ctx := context.Background()
 			o, _, err := a.CreateOrg(ctx, "Cache", false)
 			if err != nil {
@@ -41,9 +41,7 @@ func TestRecipientCacheStaysBounded(t *testing.T) {
 					if err != nil || r.ID != want || r.ExternalID != ext || r.Currency != cur || r.Scope != scope {
 						t.Fatalf("round %d: %s resolved to %+v, %v; want id %s", round, ext, r, err, want)
 					}
-					entries := 0
-					a.recipients.Range(func(any, any) bool { entries++; return true })
-					if entries > 3 {
+					if entries := a.recipients.Len(); entries > 3 {
 						t.Fatalf("round %d: the cache holds %d entries, bound 3", round, entries)
 					}
 				}

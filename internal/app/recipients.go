@@ -269,10 +269,6 @@ type recipientKey struct {
 	ref   string
 }
 
-// maxCachedRecipients bounds the identity cache; past it the cache starts over. An entry
-// takes about 200 bytes, so the cache stays under 5 MB however many recipients there are.
-const maxCachedRecipients = 20_000
-
 // cachedRecipient is what the identity cache keeps: the fields that never change once a
 // recipient exists (the scope is the cache key's).
 type cachedRecipient struct{ id, externalID, currency string }
@@ -284,8 +280,7 @@ type cachedRecipient struct{ id, externalID, currency string }
 // recipients are cached; an unknown reference is looked up every time.
 func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref string) (recipient.Recipient, error) {
 	k := recipientKey{scope, ref}
-	if v, ok := a.recipients.Load(k); ok {
-		c := v.(cachedRecipient)
+	if c, ok := a.recipients.Load(k); ok {
 		return recipient.Recipient{ID: c.id, Scope: scope, ExternalID: c.externalID, Currency: c.currency}, nil
 	}
 	var r recipient.Recipient
@@ -296,14 +291,6 @@ func (a *App) recipientIdentity(ctx context.Context, scope tenant.Scope, ref str
 	})
 	if err != nil {
 		return r, err
-	}
-	limit := a.recipientCacheLimit
-	if limit <= 0 {
-		limit = maxCachedRecipients
-	}
-	if a.recipientCount.Add(1) > limit {
-		a.recipients.Clear()
-		a.recipientCount.Store(1) // the entry stored below
 	}
 	a.recipients.Store(k, cachedRecipient{id: r.ID, externalID: r.ExternalID, currency: r.Currency})
 	return recipient.Recipient{ID: r.ID, Scope: r.Scope, ExternalID: r.ExternalID, Currency: r.Currency}, nil

@@ -10,19 +10,19 @@ import (
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/store"
-	"github.com/payport/payport/internal/store/sqlstore"
 	"github.com/payport/payport/internal/store/storetest"
 	"github.com/payport/payport/internal/tenant"
 )
 
 // TestAccountIDCacheStaysBounded: however many accounts transactions see, the cache of their
 // ids never holds more than its bound, and an account found after the cache started over is
-// the same account. Not parallel: it lowers the package's bound.
+// the same account.
 func TestAccountIDCacheStaysBounded(t *testing.T) {
-	defer sqlstore.SetMaxCachedAccounts(5)()
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
 			db := eng.Open(t)
+			db.LimitAccountIDCache(5)
 			ctx := context.Background()
 			now := time.Now().UTC()
 			o := org.Org{ID: id.UUID(), Name: "Cache", CreatedAt: now, UpdatedAt: now}

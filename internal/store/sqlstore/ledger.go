@@ -76,7 +76,7 @@ func (t *Tx) EnsureAccounts(ctx context.Context, refs []ledger.AccountRef) (map[
 			continue
 		}
 		if cached, ok := t.db.accountIDs.Load(ref); ok {
-			out[ref] = cached.(string)
+			out[ref] = cached
 			continue
 		}
 		var accountID string

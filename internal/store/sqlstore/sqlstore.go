@@ -18,10 +18,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/payport/payport/internal/cache"
 	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/member"
-
 	"github.com/payport/payport/internal/store"
 )
 
@@ -79,10 +79,8 @@ type DB struct {
 	d              Dialect
 	// accountIDs caches committed ledger account ids by reference. Accounts are never
 	// deleted once committed and their references never change, so an entry never goes stale.
-	// It holds at most maxCachedAccounts (then starts again empty), so that memory stays
-	// flat however many recipients are created.
-	accountIDs     sync.Map
-	accountIDCount atomic.Int64
+	// It is bounded, so that memory stays flat however many recipients are created.
+	accountIDs cache.Bounded[ledger.AccountRef, string]
 	// stmts caches prepared statements by handle and text (Dialect.CacheStatements).
 	stmts     sync.Map
 	stmtCount atomic.Int64
@@ -128,9 +126,6 @@ func (db *DB) Close() error {
 }
 
 const maxAttempts = 5
-
-// maxCachedAccounts bounds the account id cache (about 250 bytes an entry, so 5 MB at most).
-var maxCachedAccounts int64 = 20_000 // a variable for tests
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
@@ -267,10 +262,6 @@ func (db *DB) runOn(ctx context.Context, h *sql.DB, begin func(context.Context, 
 		return fmt.Errorf("commit: %w", err)
 	}
 	for ref, id := range t.newAccounts {
-		if db.accountIDCount.Add(1) > maxCachedAccounts {
-			db.accountIDs.Clear()
-			db.accountIDCount.Store(1) // the entry stored below
-		}
 		db.accountIDs.Store(ref, id)
 	}
 	if len(t.unprepared) > 0 && !pinned {
