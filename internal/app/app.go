@@ -76,6 +76,8 @@ type App struct {
 
 	// hooks is the webhook loop's state (see RunWebhooks).
 	hooks webhookRunner
+	// fanOutChunk overrides defaultFanOutChunk (tests).
+	fanOutChunk int
 }
 
 // Close stops background work (the ledger's group-commit batcher) after finishing what was

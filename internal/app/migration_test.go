@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,14 +31,28 @@ func runMigrationSection(t *testing.T, a *app.App, file, section string) {
 	if section == "down" {
 		body = down
 	}
-	for _, stmt := range strings.Split(body, ";\n") {
-		var lines []string
-		for _, l := range strings.Split(stmt, "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(l), "--") {
-				lines = append(lines, l)
+	// Statements end with ";" at the end of a line, except in a StatementBegin/End block
+	// (a DO block), which is one statement.
+	var stmts []string
+	var cur []string
+	block := false
+	for _, l := range strings.Split(body, "\n") {
+		switch t := strings.TrimSpace(l); {
+		case t == "-- +goose StatementBegin":
+			block = true
+		case t == "-- +goose StatementEnd":
+			block = false
+			stmts, cur = append(stmts, strings.Join(cur, "\n")), nil
+		case strings.HasPrefix(t, "--"):
+		default:
+			cur = append(cur, l)
+			if !block && strings.HasSuffix(t, ";") {
+				stmts, cur = append(stmts, strings.Join(cur, "\n")), nil
 			}
 		}
-		if q := strings.TrimSpace(strings.Join(lines, "\n")); q != "" {
+	}
+	for _, stmt := range append(stmts, strings.Join(cur, "\n")) {
+		if q := strings.TrimSpace(stmt); q != "" {
 			if _, err := a.Store.WriterDB().Exec(q); err != nil {
 				t.Fatalf("%s %s: %v\n%s", file, section, err, q)
 			}
@@ -191,6 +206,70 @@ func TestExportIndexMigrationKeepsTransitions(t *testing.T) {
 				t.Fatalf("export after the migration: %+v, %v", f, err)
 			}
 			okLedger(t, a)
+		})
+	}
+}
+
+// TestExportOncePerFileMigration: migration 00021 deletes the pending -> processing rows that
+// exports used to store per payout, since the file now records them; its Down section writes
+// them back. Either way a payout's history holds its export once, and its other transitions.
+func TestExportOncePerFileMigration(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			a, scope := liveOrg(t, eng)
+			ctx := context.Background()
+			r := usRecipient(t, a, scope, "once_1", "100.00")
+			p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "30.00", Currency: "USD"}, app.IdemRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
+				t.Fatal(err)
+			}
+			history := func() (steps []string, stored int) {
+				t.Helper()
+				err := a.Store.Read(ctx, func(tx store.Tx) error {
+					ts, err := tx.ListTransitions(ctx, p.ID)
+					for _, tr := range ts {
+						steps = append(steps, string(tr.From)+">"+string(tr.To)+" "+tr.Reason)
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.Store.WriterDB().QueryRowContext(ctx, `SELECT count(*) FROM payment_transitions WHERE payment_id = $1 AND reason = $2`,
+					p.ID, "exported in "+f.ID).Scan(&stored); err != nil {
+					t.Fatal(err)
+				}
+				return steps, stored
+			}
+			steps, stored := history()
+			exported := "pending>processing exported in " + f.ID
+			if stored != 0 || !slices.Contains(steps, exported) || !strings.HasPrefix(steps[len(steps)-1], "processing>succeeded") {
+				t.Fatalf("history after the export: %q (%d stored rows)", steps, stored)
+			}
+			runMigrationSection(t, a, "00021_export_once_per_file.sql", "down")
+			if _, stored := history(); stored != 1 {
+				t.Fatalf("after Down %d stored export rows, want 1", stored)
+			}
+			runMigrationSection(t, a, "00021_export_once_per_file.sql", "up")
+			if got, stored := history(); stored != 0 || !slices.Equal(got, steps) {
+				t.Fatalf("after Up again: %q (%d stored), want %q", got, stored, steps)
+			}
+			if eng.Name == "postgres" {
+				// Bank files are compressed with lz4 where the server has it (this one does).
+				var method string
+				if err := a.Store.WriterDB().QueryRowContext(ctx, `SELECT attcompression::text FROM pg_attribute
+					WHERE attrelid = 'rail_files'::regclass AND attname = 'content'`).Scan(&method); err != nil || method != "l" {
+					t.Errorf("rail_files.content compression %q (%v), want l (lz4)", method, err)
+				}
+			}
 		})
 	}
 }

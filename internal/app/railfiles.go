@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/payport/payport/internal/bank"
+	"github.com/payport/payport/internal/event"
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
@@ -25,6 +27,10 @@ import (
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 )
+
+// RailFileExported reports a bank file's export. It stands for the payment.processing events
+// of the file's payouts, which the webhook dispatcher writes right after it in the order.
+const RailFileExported event.Type = "rail_file.exported"
 
 // MaxPayoutsPerFile bounds one export; what is left goes into the next file.
 const MaxPayoutsPerFile = 200_000
@@ -205,10 +211,9 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		}
 		// No money moves: the payouts' money stays in their recipients' pending accounts until
 		// each settles or fails (as with every rail).
-		transitions := make([]payment.Transition, len(ps))
 		for i := range ps {
 			ps[i].RailReference, ps[i].RailFileID = refs[ps[i].ID], f.ID
-			if transitions[i], err = ps[i].Move(payment.Processing, "exported in "+f.ID, now, func() string { return id.New("ptr") }); err != nil {
+			if _, err := ps[i].Move(payment.Processing, "exported in "+f.ID, now, func() string { return "" }); err != nil {
 				return err
 			}
 		}
@@ -216,13 +221,21 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		if err := tx.MarkExported(ctx, scope, f.ID, refs, now); err != nil {
 			return err
 		}
-		if err := tx.InsertTransitions(ctx, transitions); err != nil {
+		// The export is one transition and one event for the whole file: the file records the
+		// payouts' pending -> processing (ListTransitions reads it from there), and its
+		// rail_file.exported event stands for their payment.processing events, which the
+		// webhook dispatcher writes in the event's place in the order (fanOutExport). Writing a
+		// row of each per payout here was most of a large export's time.
+		if err := a.auditEvent(ctx, tx, scope, RailFileExported, f.ID, now); err != nil {
 			return err
 		}
-		for _, p := range ps {
-			if err := a.recordEvent(ctx, tx, scope, PaymentProcessing, p.ID, a.viewPayment(p), now); err != nil {
-				return err
-			}
+		data, err := json.Marshal(viewRailFile(f))
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertEvent(ctx, event.Event{ID: id.NewSpan("evt"), Scope: scope, Type: RailFileExported, ObjectID: f.ID,
+			Data: data, CreatedAt: now}); err != nil {
+			return err
 		}
 		view = viewRailFile(f)
 		if then != nil {
@@ -231,6 +244,50 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		return nil
 	})
 	return view, err
+}
+
+// defaultFanOutChunk is how many payment.processing events of an export one dispatch writes:
+// on SQLite it holds the single writer for a fraction of a second, not for a whole file's.
+const defaultFanOutChunk = 10_000
+
+// fanOutExport writes the payment.processing events that an export's rail_file.exported
+// event e stands for, the next defaultFanOutChunk of them in file order, and reports whether all are
+// written. Their ids are e's span's members, so they sort right after e and before anything
+// that happened after the export (such as a payout's settlement); a crash between chunks
+// only means the next dispatch goes on from the last one written. Each carries its payout
+// as the export left it.
+func (a *App) fanOutExport(ctx context.Context, tx store.Tx, e event.Event) (written int, done bool, err error) {
+	chunk := cmp.Or(a.fanOutChunk, defaultFanOutChunk)
+	after, n := "", 0
+	last, err := tx.LastEventBetween(ctx, e.ID, id.Member(e.ID, id.MaxSpan))
+	switch {
+	case err == nil:
+		after = last.ObjectID
+		var ok bool
+		if n, ok = id.MemberIndex(e.ID, last.ID); !ok {
+			return 0, false, fmt.Errorf("event %s is not in the span of %s", last.ID, e.ID)
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return 0, false, err
+	}
+	ps, err := tx.PaymentsOfFile(ctx, e.Scope, e.ObjectID, after, chunk)
+	if err != nil || len(ps) == 0 {
+		return 0, err == nil, err
+	}
+	for _, p := range ps {
+		n++
+		// As the export left it; it may have settled or failed since.
+		p.Status, p.FailureCode, p.FailureMessage, p.UpdatedAt = payment.Processing, "", "", e.CreatedAt
+		data, err := json.Marshal(a.viewPayment(p))
+		if err != nil {
+			return 0, false, err
+		}
+		if err := tx.InsertEvent(ctx, event.Event{ID: id.Member(e.ID, n), Scope: e.Scope, Type: PaymentProcessing, ObjectID: p.ID,
+			Data: data, CreatedAt: e.CreatedAt}); err != nil {
+			return 0, false, err
+		}
+	}
+	return len(ps), len(ps) < chunk, nil
 }
 
 func remittance(p payment.Payment) string {
@@ -301,7 +358,7 @@ func (a *App) ConfirmRailFile(ctx context.Context, scope tenant.Scope, fileID, r
 		if err != nil {
 			return mapNotFound(err, "file")
 		}
-		ps, err := tx.PaymentsOfFile(ctx, scope, fileID)
+		ps, err := tx.PaymentsOfFile(ctx, scope, fileID, "", 0)
 		if err != nil {
 			return err
 		}

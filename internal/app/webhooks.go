@@ -39,7 +39,7 @@ var KnownEventTypes = []string{
 	string(PayoutMethodCreated), string(PayoutMethodUpdated), string(PayoutMethodRemoved),
 	string(PaymentCreated), string(PaymentProcessing), string(PaymentSucceeded), string(PaymentFailed), string(PaymentCanceled),
 	string(PaymentExpired), string(WithdrawalRequested), string(WithdrawalSucceeded), string(WithdrawalFailed), string(WithdrawalCanceled),
-	string(WebhookEndpointDisabled),
+	string(WebhookEndpointDisabled), string(RailFileExported),
 	"payment_link.created", "payment_link.revoked", "payment_link.expired", "payment_link.paid",
 }
 
@@ -584,9 +584,26 @@ func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 	// marks together) is dispatched again; it never costs the credits waiting for the same
 	// single SQLite writer an fsync of their own.
 	err := a.Store.InTxRelaxed(ctx, func(tx store.Tx) error {
+		n = 0 // the transaction may run again
 		events, err := tx.UndispatchedEvents(ctx, dispatchBatch)
 		if err != nil || len(events) == 0 {
 			return err
+		}
+		// A file export's event waits until the payment.processing events it stands for are
+		// written after it, a chunk a round; nothing after it is dispatched before them.
+		for i, e := range events {
+			if e.Type != RailFileExported {
+				continue
+			}
+			written, done, err := a.fanOutExport(ctx, tx, e)
+			if err != nil {
+				return err
+			}
+			n += written
+			if events = events[:i+1]; !done {
+				events = events[:i]
+			}
+			break
 		}
 		now := a.now()
 		ms, err := a.messagesFor(ctx, tx, events, now)
@@ -600,7 +617,7 @@ func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 		for i, e := range events {
 			ids[i] = e.ID
 		}
-		n = len(events)
+		n += len(events)
 		return tx.MarkEventsDispatched(ctx, ids, now)
 	})
 	return n, err

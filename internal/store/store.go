@@ -275,11 +275,11 @@ type Tx interface {
 	// ExpiringPayments lists pending payments whose expiry has passed, soonest first.
 	ExpiringPayments(ctx context.Context, now time.Time, limit int) ([]payment.Payment, error)
 	InsertTransition(ctx context.Context, t payment.Transition) error
-	// InsertTransitions stores many transitions in few statements (bank file exports).
-	InsertTransitions(ctx context.Context, ts []payment.Transition) error
 	// MarkExported moves pending payouts to processing with their rail references and file,
 	// in few statements; it fails unless every one was pending.
 	MarkExported(ctx context.Context, scope tenant.Scope, fileID string, refs map[string]string, at time.Time) error
+	// ListTransitions lists a payment's state changes, oldest first, including its export's
+	// (recorded once for its whole file).
 	ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error)
 	// ListPayments pages newest first.
 	ListPayments(ctx context.Context, scope tenant.Scope, f PaymentFilter) ([]payment.Payment, error)
@@ -292,7 +292,8 @@ type Tx interface {
 	PaymentsForExport(ctx context.Context, scope tenant.Scope, rail string, limit int) ([]payment.Payment, error)
 	// PaymentByRailReference finds (and locks) the payout a bank file line refers to.
 	PaymentByRailReference(ctx context.Context, scope tenant.Scope, rail, reference string) (payment.Payment, error)
-	PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID string) ([]payment.Payment, error)
+	// PaymentsOfFile lists up to limit (0: all) payouts of a file with ids after after, by id.
+	PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID, after string, limit int) ([]payment.Payment, error)
 
 	InsertRailFile(ctx context.Context, f rail.File) error
 	// GetRailFile reads a file with its content.
@@ -353,6 +354,9 @@ type Tx interface {
 	// skipping rows another dispatcher holds. Their Data is not read ({}): routing needs only
 	// the envelope.
 	UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, error)
+	// LastEventBetween finds the event with the greatest id in (after, upTo], without its
+	// Data; ErrNotFound when there is none (how far an event's span has been written).
+	LastEventBetween(ctx context.Context, after, upTo string) (event.Event, error)
 	MarkEventsDispatched(ctx context.Context, ids []string, now time.Time) error
 	// WebhookWorkDue says whether an event waits to be dispatched or a message is due at now:
 	// a read the dispatcher makes before it takes the writer for either.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -75,10 +76,16 @@ func (t *Tx) InsertTransition(ctx context.Context, tr payment.Transition) error 
 	return err
 }
 
-// ListTransitions implements store.Tx.
+// ListTransitions implements store.Tx. A bank file's export is one transition of all its
+// payouts, recorded once by the file itself: each payout's pending -> processing is read from
+// the file it is in (its id is the file's, as a transition id, so it sorts at its time).
 func (t *Tx) ListTransitions(ctx context.Context, paymentID string) ([]payment.Transition, error) {
 	rows, err := t.query(ctx, `SELECT id, payment_id, from_status, to_status, reason, created_at FROM payment_transitions
-		WHERE payment_id = $1 ORDER BY id`, paymentID)
+		WHERE payment_id = $1
+		UNION ALL
+		SELECT 'ptr_' || substr(f.id, 6), p.id, 'pending', 'processing', 'exported in ' || f.id, f.created_at
+		FROM payments p JOIN rail_files f ON f.id = p.rail_file_id WHERE p.id = $1
+		ORDER BY 1`, paymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +191,12 @@ func (t *Tx) PaymentByRailReference(ctx context.Context, scope tenant.Scope, rai
 }
 
 // PaymentsOfFile implements store.Tx.
-func (t *Tx) PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID string) ([]payment.Payment, error) {
-	return t.queryPayments(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND rail_file_id = $3 ORDER BY id`,
-		scope.OrgID, string(scope.Mode), fileID)
+func (t *Tx) PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID, after string, limit int) ([]payment.Payment, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	return t.queryPayments(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = $1 AND mode = $2 AND rail_file_id = $3 AND id > $4
+		ORDER BY id LIMIT $5`, scope.OrgID, string(scope.Mode), fileID, after, limit)
 }
 
 func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]payment.Payment, error) {
@@ -218,17 +228,6 @@ func (t *Tx) queryPayments(ctx context.Context, q string, args ...any) ([]paymen
 		out = append(out, b...)
 	}
 	return append(out, block...), rows.Err()
-}
-
-var transitionsTable = newBulkTable("payment_transitions", "id, payment_id, from_status, to_status, reason, created_at",
-	"text, text, text, text, text, timestamptz")
-
-// InsertTransitions implements store.Tx.
-func (t *Tx) InsertTransitions(ctx context.Context, ts []payment.Transition) error {
-	return t.insertRows(ctx, transitionsTable, len(ts), func(i int) []any {
-		tr := ts[i]
-		return []any{tr.ID, tr.PaymentID, string(tr.From), string(tr.To), tr.Reason, t.ts(tr.CreatedAt)}
-	})
 }
 
 // MarkExported implements store.Tx.

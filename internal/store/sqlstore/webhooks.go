@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"time"
 
 	"github.com/payport/payport/internal/event"
+	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/tenant"
 	"github.com/payport/payport/internal/webhook"
 )
@@ -150,6 +152,23 @@ func (t *Tx) UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, 
 		return nil, err
 	}
 	return scanEvents(rows)
+}
+
+// LastEventBetween implements store.Tx.
+func (t *Tx) LastEventBetween(ctx context.Context, after, upTo string) (event.Event, error) {
+	if err := t.flushEvents(ctx); err != nil {
+		return event.Event{}, err
+	}
+	rows, err := t.query(ctx, `SELECT id, org_id, mode, type, object_id, '{}', created_at FROM events
+		WHERE id > $1 AND id <= $2 ORDER BY id DESC LIMIT 1`, after, upTo)
+	if err != nil {
+		return event.Event{}, err
+	}
+	es, err := scanEvents(rows)
+	if err != nil || len(es) == 0 {
+		return event.Event{}, cmp.Or(err, store.ErrNotFound)
+	}
+	return es[0], nil
 }
 
 // WebhookWorkDue implements store.Tx; both halves read only a partial index.
