@@ -255,8 +255,8 @@ const defaultFanOutChunk = 10_000
 // written. Their ids are e's span's members, so they sort right after e and before anything
 // that happened after the export (such as a payout's settlement); a crash between chunks
 // only means the next dispatch goes on from the last one written. Each carries its payout
-// as the export left it.
-func (a *App) fanOutExport(ctx context.Context, tx store.Tx, e event.Event) (written int, done bool, err error) {
+// as the export left it, and is dispatched as it is written.
+func (a *App) fanOutExport(ctx context.Context, tx store.Tx, e event.Event, now time.Time) (written int, done bool, err error) {
 	chunk := cmp.Or(a.fanOutChunk, defaultFanOutChunk)
 	after, n := "", 0
 	last, err := tx.LastEventBetween(ctx, e.ID, id.Member(e.ID, id.MaxSpan))
@@ -274,18 +274,30 @@ func (a *App) fanOutExport(ctx context.Context, tx store.Tx, e event.Event) (wri
 	if err != nil || len(ps) == 0 {
 		return 0, err == nil, err
 	}
-	for _, p := range ps {
-		n++
+	events := make([]event.Event, len(ps))
+	for i, p := range ps {
 		// As the export left it; it may have settled or failed since.
 		p.Status, p.FailureCode, p.FailureMessage, p.UpdatedAt = payment.Processing, "", "", e.CreatedAt
 		data, err := json.Marshal(a.viewPayment(p))
 		if err != nil {
 			return 0, false, err
 		}
-		if err := tx.InsertEvent(ctx, event.Event{ID: id.Member(e.ID, n), Scope: e.Scope, Type: PaymentProcessing, ObjectID: p.ID,
-			Data: data, CreatedAt: e.CreatedAt}); err != nil {
+		events[i] = event.Event{ID: id.Member(e.ID, n+i+1), Scope: e.Scope, Type: PaymentProcessing, ObjectID: p.ID,
+			Data: data, CreatedAt: e.CreatedAt, Dispatched: true}
+	}
+	// Routed here, with the events: dispatching them again, 500 a round, would read and mark
+	// each a second time.
+	for _, ev := range events {
+		if err := tx.InsertEvent(ctx, ev); err != nil {
 			return 0, false, err
 		}
+	}
+	ms, err := a.messagesFor(ctx, tx, events, now)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := tx.InsertWebhookMessages(ctx, ms); err != nil {
+		return 0, false, err
 	}
 	return len(ps), len(ps) < chunk, nil
 }

@@ -589,13 +589,14 @@ func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 		if err != nil || len(events) == 0 {
 			return err
 		}
+		now := a.now()
 		// A file export's event waits until the payment.processing events it stands for are
 		// written after it, a chunk a round; nothing after it is dispatched before them.
 		for i, e := range events {
 			if e.Type != RailFileExported {
 				continue
 			}
-			written, done, err := a.fanOutExport(ctx, tx, e)
+			written, done, err := a.fanOutExport(ctx, tx, e, now)
 			if err != nil {
 				return err
 			}
@@ -605,7 +606,6 @@ func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 			}
 			break
 		}
-		now := a.now()
 		ms, err := a.messagesFor(ctx, tx, events, now)
 		if err != nil {
 			return err

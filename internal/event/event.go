@@ -34,4 +34,7 @@ type Event struct {
 	// scope has no endpoint, so the dispatcher never has to route it: most orgs that only
 	// credit balances take no webhooks.
 	EndpointsOnly bool
+	// Dispatched says its writer made the event's webhook messages itself, in the same
+	// transaction (an export's payment.processing events): the store records it as dispatched.
+	Dispatched bool
 }

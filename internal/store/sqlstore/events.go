@@ -49,7 +49,7 @@ func (t *Tx) flushEvents(ctx context.Context) error {
 	return t.insertRows(ctx, eventsTable, len(events), func(i int) []any {
 		e := events[i]
 		var dispatched any
-		if e.EndpointsOnly && !hasEndpoints[e.Scope] {
+		if e.Dispatched || e.EndpointsOnly && !hasEndpoints[e.Scope] {
 			dispatched = t.ts(e.CreatedAt)
 		}
 		return []any{e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data), t.ts(e.CreatedAt), dispatched}
@@ -64,19 +64,19 @@ func (t *Tx) insertEventsPG(ctx context.Context, events []event.Event) error {
 		part := events[start:min(start+chunk, len(events))]
 		ids, orgs, modes, types, objects, data := make([]string, len(part)), make([]string, len(part)), make([]string, len(part)),
 			make([]string, len(part)), make([]string, len(part)), make([]string, len(part))
-		created, endpointsOnly := make([]time.Time, len(part)), make([]bool, len(part))
+		created, endpointsOnly, dispatched := make([]time.Time, len(part)), make([]bool, len(part)), make([]bool, len(part))
 		for i, e := range part {
 			ids[i], orgs[i], modes[i], types[i], objects[i], data[i] = e.ID, e.Scope.OrgID, string(e.Scope.Mode), string(e.Type), e.ObjectID, string(e.Data)
-			created[i], endpointsOnly[i] = e.CreatedAt, e.EndpointsOnly
+			created[i], endpointsOnly[i], dispatched[i] = e.CreatedAt, e.EndpointsOnly, e.Dispatched
 		}
 		if err := t.deferWrite(ctx, pendingWrite{table: "events", want: len(part), what: "insert into events",
 			sql: `INSERT INTO events (id, org_id, mode, type, object_id, data, created_at, dispatched_at)
 			SELECT u.id, u.org_id, u.mode, u.type, u.object_id, u.data::jsonb, u.created_at,
-				CASE WHEN u.endpoints_only AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.org_id = u.org_id AND w.mode = u.mode)
+				CASE WHEN u.dispatched OR u.endpoints_only AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.org_id = u.org_id AND w.mode = u.mode)
 				THEN u.created_at END
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bool[])
-				AS u(id, org_id, mode, type, object_id, data, created_at, endpoints_only)`,
-			args: []any{ids, orgs, modes, types, objects, data, created, endpointsOnly}}); err != nil {
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bool[], $9::bool[])
+				AS u(id, org_id, mode, type, object_id, data, created_at, endpoints_only, dispatched)`,
+			args: []any{ids, orgs, modes, types, objects, data, created, endpointsOnly, dispatched}}); err != nil {
 			return err
 		}
 	}

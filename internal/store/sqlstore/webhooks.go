@@ -271,6 +271,10 @@ var messagesTable = newBulkTable("webhook_messages", messageColumns,
 
 // InsertWebhookMessages implements store.Tx.
 func (t *Tx) InsertWebhookMessages(ctx context.Context, ms []webhook.Message) error {
+	// Messages refer to their events: events this transaction holds back go first.
+	if err := t.flushEvents(ctx); err != nil {
+		return err
+	}
 	return t.insertRows(ctx, messagesTable, len(ms), func(i int) []any {
 		m := ms[i]
 		return []any{m.ID, m.EventID, m.Scope.OrgID, string(m.Scope.Mode), nullString(m.EndpointID), m.URL, m.Status, m.Attempts,
