@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/payport/payport/internal/app"
@@ -42,9 +43,8 @@ const (
 
 // Handler serves the dashboard.
 type Handler struct {
-	app  *app.App
-	log  *slog.Logger
-	tmpl map[string]*template.Template
+	app *app.App
+	log *slog.Logger
 	// secure marks cookies Secure: the public URL is HTTPS.
 	secure bool
 }
@@ -54,11 +54,19 @@ func New(a *app.App, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{app: a, log: log, tmpl: parseTemplates(), secure: strings.HasPrefix(a.PublicURL, "https://")}
+	return &Handler{app: a, log: log, secure: strings.HasPrefix(a.PublicURL, "https://")}
 }
 
 // pages are the dashboard's templates, each rendered inside layout.html.
 var pages = []string{"error", "signin", "verify", "reset", "password", "overview", "keys", "members", "sessions", "audit", "orgs"}
+
+// templates are every dashboard page, parsed on first use: the parsed pages are about 2 MB
+// that a server whose dashboard nobody has opened yet need not hold (idle RSS).
+var templates = sync.OnceValue(func() map[string]*template.Template {
+	t := parseTemplates()
+	parseOpsTemplates(t)
+	return t
+})
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -179,7 +187,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Vary", "Accept-Language")
 	w.WriteHeader(status)
-	if err := h.tmpl[page].ExecuteTemplate(w, "layout", data); err != nil {
+	if err := templates()[page].ExecuteTemplate(w, "layout", data); err != nil {
 		h.log.Error("render dashboard page", "page", page, "err", err)
 	}
 }

@@ -59,7 +59,6 @@ func parseOpsTemplates(into map[string]*template.Template) {
 
 // registerOps adds the operations pages' routes (called from Register).
 func (h *Handler) registerOps(mux *http.ServeMux) {
-	parseOpsTemplates(h.tmpl)
 	mux.HandleFunc("GET /dashboard/webhooks", h.session(false, h.webhooksPage))
 	mux.HandleFunc("POST /dashboard/webhooks", h.session(true, h.endpointCreate))
 	mux.HandleFunc("GET /dashboard/webhooks/{id}", h.session(false, h.endpointPage))

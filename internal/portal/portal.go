@@ -55,9 +55,8 @@ const CookieName = "pp_portal"
 
 // Handler serves the portal.
 type Handler struct {
-	app  *app.App
-	log  *slog.Logger
-	tmpl map[string]*template.Template
+	app *app.App
+	log *slog.Logger
 	// secureCookies is false only for a plain-HTTP localhost public URL (development).
 	secureCookies bool
 	// logos caches each org's decoded logo (org id -> cachedLogo), so that a page does not
@@ -67,14 +66,18 @@ type Handler struct {
 
 // New builds the portal handler.
 func New(a *app.App, log *slog.Logger) *Handler {
-	h := &Handler{app: a, log: log, tmpl: map[string]*template.Template{},
+	h := &Handler{app: a, log: log,
 		secureCookies: !(strings.HasPrefix(a.PublicURL, "http://127.0.0.1") || strings.HasPrefix(a.PublicURL, "http://localhost"))}
-	h.tmpl = parseTemplates()
 	return h
 }
 
 // pages are the portal's templates, each rendered inside layout.html.
 var pages = []string{"error", "balance", "verify", "setup", "withdraw", "status", "close", "outbox", "checkin", "checkout", "payment", "link", "identity", "embed", "account"}
+
+// templates are the portal's pages (and the dashboard's previews of them), parsed on first
+// use: the parsed pages are about a megabyte that a server nobody has visited yet need not
+// hold (idle RSS).
+var templates = sync.OnceValue(parseTemplates)
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -225,7 +228,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := h.tmpl[page].ExecuteTemplate(w, "layout", data); err != nil {
+	if err := templates()[page].ExecuteTemplate(w, "layout", data); err != nil {
 		h.log.Error("render portal page", "page", page, "err", err)
 	}
 }

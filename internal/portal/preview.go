@@ -4,14 +4,10 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/payport/payport/internal/app"
 	"github.com/payport/payport/internal/org"
 )
-
-// previewTemplates are the portal's templates for previews, parsed once.
-var previewTemplates = sync.OnceValue(parseTemplates)
 
 // PreviewKinds are the pages a preview shows: the portal's balance page, the hosted payout
 // form (/checkin) and the hosted pay form (/checkout).
@@ -64,7 +60,7 @@ func Preview(w http.ResponseWriter, r *http.Request, o org.Org, kind string) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := previewTemplates()[page].ExecuteTemplate(w, "layout", data); err != nil {
+	if err := templates()[page].ExecuteTemplate(w, "layout", data); err != nil {
 		http.Error(w, "preview failed", http.StatusInternalServerError)
 	}
 }
