@@ -164,3 +164,85 @@ func TestExportEventsFanOutInFileOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestExportEventFencesOtherDispatchers: on PostgreSQL a dispatcher skips events another one
+// holds. While another holds a file's rail_file.exported event (writing its payouts' events),
+// a dispatcher dispatches nothing after it, such as the payouts' settlements; once it is free
+// the file's events are written first and everything is dispatched.
+func TestExportEventFencesOtherDispatchers(t *testing.T) {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("PostgreSQL not configured")
+	}
+	a, scope := liveOrg(t, pg)
+	a.SetFanOutChunk(2)
+	ctx := context.Background()
+	r := usRecipient(t, a, scope, "fence_1", "100.00")
+	for _, amount := range []string{"1.00", "2.00", "3.00"} {
+		if _, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
+		t.Fatal(err)
+	}
+	undispatched := func(typ string) int {
+		t.Helper()
+		var n int
+		if err := a.Store.WriterDB().QueryRowContext(ctx, `SELECT count(*) FROM events WHERE type = $1 AND dispatched_at IS NULL`, typ).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Everything before the export is dispatched; the settlements wait behind it.
+	drain := func() {
+		t.Helper()
+		for range 100 {
+			n, err := a.WebhookRound(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+		}
+		t.Fatal("dispatch rounds did not finish")
+	}
+	other, err := a.Store.WriterDB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	held, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Rollback() // after a failure: the test's schema is dropped at its end
+	var fileEvent string
+	if err := held.QueryRowContext(ctx, `SELECT id FROM events WHERE type = 'rail_file.exported' FOR UPDATE`).Scan(&fileEvent); err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	if n := undispatched("payment.succeeded"); n != 3 {
+		t.Fatalf("%d of 3 settlements dispatched while another dispatcher held the export's event", 3-n)
+	}
+	if n := undispatched("payment.processing"); n != 0 {
+		t.Fatalf("%d payment.processing events undispatched", n)
+	}
+	if err := held.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	var processing int
+	if err := a.Store.WriterDB().QueryRowContext(ctx, `SELECT count(*) FROM events WHERE type = 'payment.processing' AND id > $1`, fileEvent).Scan(&processing); err != nil {
+		t.Fatal(err)
+	}
+	if processing != 3 || undispatched("payment.succeeded") != 0 || undispatched("rail_file.exported") != 0 {
+		t.Fatalf("after the other dispatcher let go: %d payment.processing events after the file's, %d settlements and %d file events undispatched",
+			processing, undispatched("payment.succeeded"), undispatched("rail_file.exported"))
+	}
+}

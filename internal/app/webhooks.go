@@ -591,8 +591,17 @@ func (a *App) dispatchEvents(ctx context.Context) (int, error) {
 		}
 		now := a.now()
 		// A file export's event waits until the payment.processing events it stands for are
-		// written after it, a chunk a round; nothing after it is dispatched before them.
+		// written after it, a chunk a round; nothing after it is dispatched before them, even
+		// by a dispatcher that skipped it because another holds it.
+		fence, err := tx.FirstUndispatchedExport(ctx)
+		if err != nil {
+			return err
+		}
 		for i, e := range events {
+			if fence != "" && e.ID > fence {
+				events = events[:i]
+				break
+			}
 			if e.Type != RailFileExported {
 				continue
 			}

@@ -354,6 +354,10 @@ type Tx interface {
 	// skipping rows another dispatcher holds. Their Data is not read ({}): routing needs only
 	// the envelope.
 	UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, error)
+	// FirstUndispatchedExport is the id of the oldest rail_file.exported event not yet
+	// dispatched ("" when there is none), locked by another dispatcher or not: nothing after
+	// it may be dispatched before the events it stands for are written.
+	FirstUndispatchedExport(ctx context.Context) (string, error)
 	// LastEventBetween finds the event with the greatest id in (after, upTo], without its
 	// Data; ErrNotFound when there is none (how far an event's span has been written).
 	LastEventBetween(ctx context.Context, after, upTo string) (event.Event, error)

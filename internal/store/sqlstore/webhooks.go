@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/payport/payport/internal/event"
@@ -152,6 +153,17 @@ func (t *Tx) UndispatchedEvents(ctx context.Context, limit int) ([]event.Event, 
 		return nil, err
 	}
 	return scanEvents(rows)
+}
+
+// FirstUndispatchedExport implements store.Tx. The type is written out, not bound, so that
+// SQLite uses the partial index (events_pending_exports_idx) made for this question.
+func (t *Tx) FirstUndispatchedExport(ctx context.Context) (string, error) {
+	var id string
+	err := t.queryRow(ctx, `SELECT id FROM events WHERE dispatched_at IS NULL AND type = 'rail_file.exported' ORDER BY id LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }
 
 // LastEventBetween implements store.Tx.

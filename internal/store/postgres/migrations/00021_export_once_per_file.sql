@@ -6,6 +6,9 @@ DELETE FROM payment_transitions t
 USING payments p
 WHERE p.id = t.payment_id AND t.from_status = 'pending' AND t.to_status = 'processing'
   AND p.rail_file_id IS NOT NULL AND t.reason = 'exported in ' || p.rail_file_id;
+-- Bank file exports whose payouts' events are still being written: a dispatcher dispatches
+-- nothing after the oldest of them (another process may be writing its events).
+CREATE INDEX events_pending_exports_idx ON events (id) WHERE dispatched_at IS NULL AND type = 'rail_file.exported';
 -- A SEPA file of 100,000 payouts is about 60 MB of XML: compressed with lz4 rather than the
 -- default pglz it is stored in a fifth of the time. Servers built without lz4 keep pglz.
 -- +goose StatementBegin
@@ -18,6 +21,7 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP INDEX events_pending_exports_idx;
 -- +goose StatementBegin
 DO $$
 BEGIN
