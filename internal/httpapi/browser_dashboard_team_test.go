@@ -63,7 +63,10 @@ func TestDashboardTeamInChromium(t *testing.T) {
 				chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), goodPassword),
 				chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.ID("code")))
 			code := dashCode.FindStringSubmatch(sink.mailAfter(t, email, "verification code", 0).Subject)[1]
-			run(t, ctx, chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			// The code page has a heading too: wait for it to be gone, or the next navigation
+			// may abort the one the submit started (net::ERR_ABORTED on a fast machine).
+			run(t, ctx, chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")),
+				chromedp.WaitNotPresent(chromedp.ID("code")), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		}
 		// waitText polls (from here: a page that navigates ends an in-page poll) until the
 		// element with id shows want.
