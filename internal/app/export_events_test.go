@@ -12,7 +12,30 @@ import (
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/store/storetest"
+	"github.com/payport/payport/internal/tenant"
 )
+
+// exportWithdrawals makes a US recipient whose withdrawals of amounts go into one NACHA file,
+// and exports it; it returns the payouts' ids in the file's order.
+func exportWithdrawals(t *testing.T, a *app.App, scope tenant.Scope, externalID string, amounts ...string) ([]string, app.RailFileView) {
+	t.Helper()
+	ctx := context.Background()
+	r := usRecipient(t, a, scope, externalID, "100.00")
+	var ids []string
+	for _, amount := range amounts {
+		p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	slices.Sort(ids)
+	f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, f
+}
 
 // TestExportEventsFanOutInFileOrder: a file's export records one rail_file.exported event;
 // the webhook dispatcher then writes each payout's payment.processing event, a chunk a round,
@@ -55,20 +78,7 @@ func TestExportEventsFanOutInFileOrder(t *testing.T) {
 				return n
 			}
 
-			r := usRecipient(t, a, scope, "fan_1", "100.00")
-			var ids []string
-			for _, amount := range []string{"1.00", "2.00", "3.00", "4.00", "5.00"} {
-				p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, p.ID)
-			}
-			slices.Sort(ids) // the file's order
-			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
-			if err != nil {
-				t.Fatal(err)
-			}
+			ids, f := exportWithdrawals(t, a, scope, "fan_1", "1.00", "2.00", "3.00", "4.00", "5.00")
 			events := func() []app.EventView {
 				t.Helper()
 				es, _, err := a.ListEvents(ctx, scope, "", "evt_", "", 1000)
@@ -177,16 +187,7 @@ func TestExportEventFencesOtherDispatchers(t *testing.T) {
 	a, scope := liveOrg(t, pg)
 	a.SetFanOutChunk(2)
 	ctx := context.Background()
-	r := usRecipient(t, a, scope, "fence_1", "100.00")
-	for _, amount := range []string{"1.00", "2.00", "3.00"} {
-		if _, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := exportWithdrawals(t, a, scope, "fence_1", "1.00", "2.00", "3.00")
 	if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
 		t.Fatal(err)
 	}

@@ -219,22 +219,15 @@ func TestExportOncePerFileMigration(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			r := usRecipient(t, a, scope, "once_1", "100.00")
-			p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "30.00", Currency: "USD"}, app.IdemRequest{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
-			if err != nil {
-				t.Fatal(err)
-			}
+			ids, f := exportWithdrawals(t, a, scope, "once_1", "30.00")
+			p := ids[0]
 			if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
 				t.Fatal(err)
 			}
 			history := func() (steps []string, stored int) {
 				t.Helper()
 				err := a.Store.Read(ctx, func(tx store.Tx) error {
-					ts, err := tx.ListTransitions(ctx, p.ID)
+					ts, err := tx.ListTransitions(ctx, p)
 					for _, tr := range ts {
 						steps = append(steps, string(tr.From)+">"+string(tr.To)+" "+tr.Reason)
 					}
@@ -244,7 +237,7 @@ func TestExportOncePerFileMigration(t *testing.T) {
 					t.Fatal(err)
 				}
 				if err := a.Store.WriterDB().QueryRowContext(ctx, `SELECT count(*) FROM payment_transitions WHERE payment_id = $1 AND reason = $2`,
-					p.ID, "exported in "+f.ID).Scan(&stored); err != nil {
+					p, "exported in "+f.ID).Scan(&stored); err != nil {
 					t.Fatal(err)
 				}
 				return steps, stored
