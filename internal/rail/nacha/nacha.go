@@ -106,7 +106,8 @@ const (
 // Payout files only push money, so every batch has service class 220 (credits only) and no
 // offsetting debit: the ODFI settles the total against the originator's account. Batches hold at
 // most 10,000 entries; trace numbers are the ODFI identification followed by a 7-digit sequence
-// that runs over the whole file, so they are unique in the file and ascending in each batch.
+// that runs over the whole file, so they are unique in the file and ascending in each batch (a
+// batch also ends where the sequence wraps from 9,999,999 to 1).
 //
 // effectiveDate is the day the credits should settle (only its calendar date is used, and it may
 // not be before now's). fileIDModifier ("A"-"Z" or "0"-"9") tells apart files sent to the same
@@ -175,9 +176,14 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 
 	traces = make(map[string]string, len(credits))
 	effective := effectiveDate.Format("060102")
-	seq := max(o.FirstTraceSequence, 1) - 1
-	for start := 0; start < len(credits); start += maxBatchEntries {
+	// The index of the credit whose trace sequence wraps back to 1: trace numbers ascend in a
+	// batch, so it starts a new one.
+	wrap := maxTraceSequence - (max(o.FirstTraceSequence, 1) - 1)
+	for start, number := 0, 1; start < len(credits); number++ {
 		end := min(start+maxBatchEntries, len(credits))
+		if start < wrap && wrap < end {
+			end = wrap
+		}
 		bh := ach.NewBatchHeader()
 		bh.ServiceClassCode = ach.CreditsOnly
 		bh.CompanyName = o.CompanyName
@@ -187,7 +193,7 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 		bh.EffectiveEntryDate = effective
 		bh.ODFIIdentification = o.ODFIIdentification
 		bh.OriginatorStatusCode = 1 // 1: the originator's entries are sent by a depository financial institution
-		bh.BatchNumber = start/maxBatchEntries + 1
+		bh.BatchNumber = number
 
 		batch, err := ach.NewBatch(bh)
 		if err != nil {
@@ -195,7 +201,6 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 		}
 		for i := start; i < end; i++ {
 			c := &credits[i]
-			seq = seq%9_999_999 + 1
 			entry := ach.NewEntryDetail()
 			entry.TransactionCode = transactionCode(c.AccountType)
 			entry.SetRDFI(c.RoutingNumber)
@@ -203,7 +208,7 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 			entry.Amount = int(c.AmountCents)
 			entry.IdentificationNumber = c.IndividualID
 			entry.IndividualName = asciiText(c.HolderName, 22)
-			entry.TraceNumber = o.ODFIIdentification + zeroPad7(seq)
+			entry.TraceNumber = o.TraceNumber(i)
 			entry.Category = ach.CategoryForward
 			batch.AddEntry(entry)
 			traces[c.PayoutID] = entry.TraceNumber
@@ -212,6 +217,7 @@ func BuildFile(o Originator, credits []Credit, effectiveDate time.Time, fileIDMo
 			return nil, nil, fmt.Errorf("nacha: batch %d: %w", bh.BatchNumber, err)
 		}
 		file.AddBatch(batch)
+		start = end
 	}
 	if err := file.Create(); err != nil {
 		return nil, nil, fmt.Errorf("nacha: assembling file: %w", err)
@@ -355,6 +361,13 @@ func printableASCII(s string) bool {
 }
 
 // zeroPad7 formats the trace sequence; strconv and a fixed pad avoid fmt's cost on 100,000 entries.
+// TraceNumber is the trace number BuildFile gives the i-th credit (from 0) of a file built
+// with o: the ODFI identification and a 7-digit sequence from o.FirstTraceSequence, which
+// wraps from 9,999,999 back to 1. A caller may record the traces while the file is built.
+func (o Originator) TraceNumber(i int) string {
+	return o.ODFIIdentification + zeroPad7((max(o.FirstTraceSequence, 1)-1+i)%maxTraceSequence+1)
+}
+
 func zeroPad7(n int) string {
 	s := strconv.Itoa(n)
 	return "0000000"[len(s):] + s

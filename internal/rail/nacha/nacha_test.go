@@ -303,3 +303,25 @@ func BenchmarkBuildFile100k(b *testing.B) {
 		}
 	}
 }
+
+// TestTraceNumbersWrap: the trace sequence continues from FirstTraceSequence and wraps from
+// 9,999,999 to 1 (the credit that wraps starts a batch of its own: traces ascend in a batch),
+// and TraceNumber predicts what BuildFile gives each credit.
+func TestTraceNumbersWrap(t *testing.T) {
+	o := testOriginator()
+	o.FirstTraceSequence = 9_999_998
+	credits := threeCredits()
+	content, traces, err := BuildFile(o, credits, testEffective, "A", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := readBack(t, content); len(f.Batches) != 2 || len(f.Batches[0].GetEntries()) != 2 {
+		t.Fatalf("%d batches, want 2 with the wrap starting the second", len(f.Batches))
+	}
+	want := []string{"231380109999998", "231380109999999", "231380100000001"}
+	for i, c := range credits {
+		if traces[c.PayoutID] != want[i] || o.TraceNumber(i) != want[i] {
+			t.Errorf("credit %d: BuildFile gave trace %s, TraceNumber %s; want %s", i, traces[c.PayoutID], o.TraceNumber(i), want[i])
+		}
+	}
+}
