@@ -19,6 +19,7 @@ import (
 	"github.com/payport/payport/internal/id"
 	"github.com/payport/payport/internal/ledger"
 	"github.com/payport/payport/internal/money"
+	"github.com/payport/payport/internal/org"
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/payout"
 	"github.com/payport/payport/internal/rail"
@@ -146,68 +147,24 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 		}
 		f := rail.File{ID: id.New("file"), Scope: scope, Rail: railName, PaymentCount: len(ps), Currency: batched.Currency(),
 			Status: rail.FileExported, CreatedAt: now}
+		// The references go into the database while the file is built: NACHA's trace numbers
+		// follow from the org's count of exported payouts, SEPA's end-to-end ids from the ids.
 		refs := make(map[string]string, len(ps))
-		details := map[string]bank.Details{} // a recipient's many payouts share one method
-		detailsOf := func(p payment.Payment) (bank.Details, error) {
-			if d, ok := details[p.PayoutMethodID]; ok {
-				return d, nil
-			}
-			d, err := a.openDetails(methods[p.PayoutMethodID])
-			details[p.PayoutMethodID] = d
-			return d, err
-		}
-		switch railName {
-		case "nacha":
-			credits := make([]nacha.Credit, 0, len(ps))
-			for _, p := range ps {
-				d, err := detailsOf(p)
-				if err != nil {
-					return err
-				}
-				credits = append(credits, nacha.Credit{PayoutID: p.ID, AmountCents: p.Amount, RoutingNumber: d.RoutingNumber,
-					AccountNumber: d.AccountNumber, AccountType: d.AccountType, HolderName: d.HolderName,
-					IndividualID: p.ID[len(p.ID)-15:]})
-				f.TotalAmount += p.Amount
-			}
-			n := o.Settings.NACHA
+		firstTrace := 0
+		if railName == "nacha" {
 			exported, err := tx.RailPaymentsExported(ctx, scope, railName)
 			if err != nil {
 				return err
 			}
-			f.Content, refs, err = nacha.BuildFile(nachaOriginator(n, int(exported%9_999_999)+1),
-				credits, executionDate, fileIDModifier(now), now)
-			if err != nil {
-				return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
+			firstTrace = int(exported%9_999_999) + 1
+			originator := nachaOriginator(o.Settings.NACHA, firstTrace)
+			for i, p := range ps {
+				refs[p.ID] = originator.TraceNumber(i)
 			}
-			f.Filename = fmt.Sprintf("payport-%s.ach", f.ID)
-		case "sepa":
-			transfers := make([]sepa.Transfer, 0, len(ps))
+		} else {
 			for _, p := range ps {
-				d, err := detailsOf(p)
-				if err != nil {
-					return err
-				}
-				e2e := sepaEndToEndID(p.ID)
-				refs[p.ID] = e2e
-				transfers = append(transfers, sepa.Transfer{PayoutID: e2e, AmountCents: p.Amount, CreditorName: d.HolderName,
-					CreditorIBAN: d.IBAN, CreditorBIC: d.BIC, RemittanceInfo: remittance(p)})
-				f.TotalAmount += p.Amount
+				refs[p.ID] = sepaEndToEndID(p.ID)
 			}
-			s := o.Settings.SEPA
-			f.Content, err = sepa.BuildPain001(sepa.Debtor{Name: s.Name, IBAN: s.IBAN, BIC: s.BIC, MessageIDPrefix: s.MessageIDPrefix},
-				transfers, executionDate, strings.TrimPrefix(f.ID, "file_")[:20], now)
-			f.Filename = fmt.Sprintf("payport-%s.xml", f.ID)
-		}
-		if err != nil {
-			return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
-		}
-		if err := tx.InsertRailFile(ctx, f); err != nil {
-			return err
-		}
-		// Audited before the payouts' events: the entry is the file's, not its first payout's.
-		if err := a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.export", "rail_file", f.ID,
-			fmt.Sprintf("%s %s, %d payouts", railName, f.Filename, f.PaymentCount)); err != nil {
-			return err
 		}
 		// No money moves: the payouts' money stays in their recipients' pending accounts until
 		// each settles or fails (as with every rail).
@@ -216,9 +173,41 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 			if _, err := ps[i].Move(payment.Processing, "exported in "+f.ID, now, func() string { return "" }); err != nil {
 				return err
 			}
+			f.TotalAmount += ps[i].Amount
 		}
+		f.Filename = fmt.Sprintf("payport-%s.ach", f.ID)
+		if railName == "sepa" {
+			f.Filename = fmt.Sprintf("payport-%s.xml", f.ID)
+		}
+		// The file's row first, its bytes once they are written: on SQLite the payouts refer to it.
+		f.Content = []byte{}
+		if err := tx.InsertRailFile(ctx, f); err != nil {
+			return err
+		}
+		// The file is built (bank details decrypted, a line or an element per payout) while the
+		// database moves the payouts to processing: on two cores the two overlap. The builder
+		// only reads ps, refs and methods, which nothing writes until it is done.
+		built := make(chan error, 1)
+		var content []byte
+		go func() {
+			var err error
+			content, err = a.buildRailFile(o, railName, f.ID, ps, methods, refs, firstTrace, executionDate, now)
+			built <- err
+		}()
 		// The state changes of a 100,000-payout file go in a few statements, not 200,000.
-		if err := tx.MarkExported(ctx, scope, f.ID, refs, now); err != nil {
+		marked := tx.MarkExported(ctx, scope, f.ID, refs, now)
+		if err := <-built; err != nil {
+			return err
+		}
+		if marked != nil {
+			return marked
+		}
+		if err := tx.SetRailFileContent(ctx, scope, f.ID, content); err != nil {
+			return err
+		}
+		// Audited before the file's event: the entry is the export's.
+		if err := a.auditTx(ctx, tx, scope.OrgID, scope.Mode, "rail_file.export", "rail_file", f.ID,
+			fmt.Sprintf("%s %s, %d payouts", railName, f.Filename, f.PaymentCount)); err != nil {
 			return err
 		}
 		// The export is one transition and one event for the whole file: the file records the
@@ -300,6 +289,63 @@ func (a *App) fanOutExport(ctx context.Context, tx store.Tx, e event.Event, now 
 		return 0, false, err
 	}
 	return len(ps), len(ps) < chunk, nil
+}
+
+// buildRailFile writes the bank file that pays ps (in their order) on a file rail, with the
+// references the caller recorded for them (NACHA's trace numbers from firstTrace, SEPA's
+// end-to-end ids). It decrypts each payout method's details once.
+func (a *App) buildRailFile(o org.Org, railName, fileID string, ps []payment.Payment, methods map[string]payout.Method,
+	refs map[string]string, firstTrace int, executionDate, now time.Time) ([]byte, error) {
+	details := map[string]bank.Details{} // a recipient's many payouts share one method
+	detailsOf := func(p payment.Payment) (bank.Details, error) {
+		if d, ok := details[p.PayoutMethodID]; ok {
+			return d, nil
+		}
+		d, err := a.openDetails(methods[p.PayoutMethodID])
+		details[p.PayoutMethodID] = d
+		return d, err
+	}
+	refused := func(err error) error {
+		return &Error{Kind: Invalid, Field: "rail", Code: "file_refused", Message: err.Error()}
+	}
+	if railName == "nacha" {
+		credits := make([]nacha.Credit, 0, len(ps))
+		for _, p := range ps {
+			d, err := detailsOf(p)
+			if err != nil {
+				return nil, err
+			}
+			credits = append(credits, nacha.Credit{PayoutID: p.ID, AmountCents: p.Amount, RoutingNumber: d.RoutingNumber,
+				AccountNumber: d.AccountNumber, AccountType: d.AccountType, HolderName: d.HolderName,
+				IndividualID: p.ID[len(p.ID)-15:]})
+		}
+		content, traces, err := nacha.BuildFile(nachaOriginator(o.Settings.NACHA, firstTrace), credits, executionDate, fileIDModifier(now), now)
+		if err != nil {
+			return nil, refused(err)
+		}
+		for id, trace := range traces {
+			if refs[id] != trace {
+				return nil, fmt.Errorf("nacha: payout %s has trace %s in the file but %s recorded", id, trace, refs[id])
+			}
+		}
+		return content, nil
+	}
+	transfers := make([]sepa.Transfer, 0, len(ps))
+	for _, p := range ps {
+		d, err := detailsOf(p)
+		if err != nil {
+			return nil, err
+		}
+		transfers = append(transfers, sepa.Transfer{PayoutID: refs[p.ID], AmountCents: p.Amount, CreditorName: d.HolderName,
+			CreditorIBAN: d.IBAN, CreditorBIC: d.BIC, RemittanceInfo: remittance(p)})
+	}
+	s := o.Settings.SEPA
+	content, err := sepa.BuildPain001(sepa.Debtor{Name: s.Name, IBAN: s.IBAN, BIC: s.BIC, MessageIDPrefix: s.MessageIDPrefix},
+		transfers, executionDate, strings.TrimPrefix(fileID, "file_")[:20], now)
+	if err != nil {
+		return nil, refused(err)
+	}
+	return content, nil
 }
 
 func remittance(p payment.Payment) string {

@@ -296,6 +296,8 @@ type Tx interface {
 	PaymentsOfFile(ctx context.Context, scope tenant.Scope, fileID, after string, limit int) ([]payment.Payment, error)
 
 	InsertRailFile(ctx context.Context, f rail.File) error
+	// SetRailFileContent stores the bytes of a file inserted before they were written.
+	SetRailFileContent(ctx context.Context, scope tenant.Scope, id string, content []byte) error
 	// GetRailFile reads a file with its content.
 	GetRailFile(ctx context.Context, scope tenant.Scope, id string) (rail.File, error)
 	// ListRailFiles lists files newest first, without their content.

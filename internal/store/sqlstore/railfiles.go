@@ -33,6 +33,12 @@ func (t *Tx) InsertRailFile(ctx context.Context, f rail.File) error {
 	return err
 }
 
+// SetRailFileContent implements store.Tx.
+func (t *Tx) SetRailFileContent(ctx context.Context, scope tenant.Scope, id string, content []byte) error {
+	return expectOne(t.exec(ctx, `UPDATE rail_files SET content = $4 WHERE org_id = $1 AND mode = $2 AND id = $3`,
+		scope.OrgID, string(scope.Mode), id, content))
+}
+
 // GetRailFile implements store.Tx.
 func (t *Tx) GetRailFile(ctx context.Context, scope tenant.Scope, id string) (rail.File, error) {
 	var content []byte
