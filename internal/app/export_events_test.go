@@ -12,30 +12,7 @@ import (
 	"github.com/payport/payport/internal/payment"
 	"github.com/payport/payport/internal/store"
 	"github.com/payport/payport/internal/store/storetest"
-	"github.com/payport/payport/internal/tenant"
 )
-
-// exportWithdrawals makes a US recipient whose withdrawals of amounts go into one NACHA file,
-// and exports it; it returns the payouts' ids in the file's order.
-func exportWithdrawals(t *testing.T, a *app.App, scope tenant.Scope, externalID string, amounts ...string) ([]string, app.RailFileView) {
-	t.Helper()
-	ctx := context.Background()
-	r := usRecipient(t, a, scope, externalID, "100.00")
-	var ids []string
-	for _, amount := range amounts {
-		p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, p.ID)
-	}
-	slices.Sort(ids)
-	f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids, f
-}
 
 // TestExportEventsFanOutInFileOrder: a file's export records one rail_file.exported event;
 // the webhook dispatcher then writes each payout's payment.processing event, a chunk a round,
@@ -49,7 +26,6 @@ func TestExportEventsFanOutInFileOrder(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			a.SetFanOutChunk(2)
-			a.WebhookConfig.AllowPrivate = true
 			ctx := context.Background()
 			// Live endpoints take https only: this one is never reached, the test counts the
 			// messages the dispatcher makes for it.
@@ -78,7 +54,8 @@ func TestExportEventsFanOutInFileOrder(t *testing.T) {
 				return n
 			}
 
-			ids, f := exportWithdrawals(t, a, scope, "fan_1", "1.00", "2.00", "3.00", "4.00", "5.00")
+			_, ids, f := exportWithdrawals(t, a, scope, "fan_1", "1.00", "2.00", "3.00", "4.00", "5.00")
+			slices.Sort(ids) // the file's order
 			events := func() []app.EventView {
 				t.Helper()
 				es, _, err := a.ListEvents(ctx, scope, "", "evt_", "", 1000)
@@ -187,7 +164,7 @@ func TestExportEventFencesOtherDispatchers(t *testing.T) {
 	a, scope := liveOrg(t, pg)
 	a.SetFanOutChunk(2)
 	ctx := context.Background()
-	_, f := exportWithdrawals(t, a, scope, "fence_1", "1.00", "2.00", "3.00")
+	_, _, f := exportWithdrawals(t, a, scope, "fence_1", "1.00", "2.00", "3.00")
 	if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
 		t.Fatal(err)
 	}

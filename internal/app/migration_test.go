@@ -91,24 +91,12 @@ func TestMigrationKeepsProcessingPayoutsInPending(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			r := usRecipient(t, a, scope, "old_1", "100.00")
-			var ids []string
-			for _, amount := range []string{"30.00", "20.00"} {
-				p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, p.ID)
-			}
-			f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, ids, f := exportWithdrawals(t, a, scope, "old_1", "30.00", "20.00")
 			if pending, inTransit := recipientHeld(t, a, scope, r.ID); pending != 5000 || inTransit != 0 {
 				t.Fatalf("after the export pending holds %d and in_transit %d, want 5000 and 0", pending, inTransit)
 			}
 			// What earlier versions wrote when the file was exported.
-			err = a.Store.InTx(ctx, func(tx store.Tx) error {
+			err := a.Store.InTx(ctx, func(tx store.Tx) error {
 				var postings []ledger.Posting
 				for i, id := range ids {
 					ref := func(k ledger.Kind) ledger.AccountRef {
@@ -158,14 +146,8 @@ func TestExportIndexMigrationKeepsTransitions(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			r := usRecipient(t, a, scope, "idx_1", "100.00")
-			exported, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "30.00", Currency: "USD"}, app.IdemRequest{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ExportRailFile(ctx, scope, "nacha", timeNow()); err != nil {
-				t.Fatal(err)
-			}
+			r, exportedIDs, _ := exportWithdrawals(t, a, scope, "idx_1", "30.00")
+			exported := exportedIDs[0]
 			queued, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: "20.00", Currency: "USD"}, app.IdemRequest{})
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +156,7 @@ func TestExportIndexMigrationKeepsTransitions(t *testing.T) {
 				t.Helper()
 				n := map[string]int{}
 				err := a.Store.Read(ctx, func(tx store.Tx) error {
-					for _, id := range []string{exported.ID, queued.ID} {
+					for _, id := range []string{exported, queued.ID} {
 						ts, err := tx.ListTransitions(ctx, id)
 						if err != nil {
 							return err
@@ -189,15 +171,15 @@ func TestExportIndexMigrationKeepsTransitions(t *testing.T) {
 				return n
 			}
 			before := transitions()
-			if before[exported.ID] < 2 || before[queued.ID] < 1 {
+			if before[exported] < 2 || before[queued.ID] < 1 {
 				t.Fatalf("transitions before the migration: %v", before)
 			}
 			runMigrationSection(t, a, "00020_export_indexes.sql", "down")
-			if got := transitions(); got[exported.ID] != before[exported.ID] || got[queued.ID] != before[queued.ID] {
+			if got := transitions(); got[exported] != before[exported] || got[queued.ID] != before[queued.ID] {
 				t.Fatalf("after Down: %v, want %v", got, before)
 			}
 			runMigrationSection(t, a, "00020_export_indexes.sql", "up")
-			if got := transitions(); got[exported.ID] != before[exported.ID] || got[queued.ID] != before[queued.ID] {
+			if got := transitions(); got[exported] != before[exported] || got[queued.ID] != before[queued.ID] {
 				t.Fatalf("after Up again: %v, want %v", got, before)
 			}
 			// The queue still holds the pending payout only, and the export takes it.
@@ -219,7 +201,7 @@ func TestExportOncePerFileMigration(t *testing.T) {
 			t.Parallel()
 			a, scope := liveOrg(t, eng)
 			ctx := context.Background()
-			ids, f := exportWithdrawals(t, a, scope, "once_1", "30.00")
+			_, ids, f := exportWithdrawals(t, a, scope, "once_1", "30.00")
 			p := ids[0]
 			if _, err := a.ConfirmRailFile(ctx, scope, f.ID, "paid"); err != nil {
 				t.Fatal(err)

@@ -239,9 +239,9 @@ func (a *App) exportRailFile(ctx context.Context, scope tenant.Scope, railName s
 // on SQLite it holds the single writer for a fraction of a second, not for a whole file's.
 const defaultFanOutChunk = 10_000
 
-// fanOutExport writes the payment.processing events that an export's rail_file.exported
-// event e stands for, the next defaultFanOutChunk of them in file order, and reports whether all are
-// written. Their ids are e's span's members, so they sort right after e and before anything
+// fanOutExport writes the next chunk (defaultFanOutChunk) of the payment.processing events
+// that an export's rail_file.exported event e stands for, in file order, and reports whether
+// all are written. Their ids are e's span's members, so they sort right after e and before anything
 // that happened after the export (such as a payout's settlement); a crash between chunks
 // only means the next dispatch goes on from the last one written. Each carries its payout
 // as the export left it, and is dispatched as it is written.

@@ -229,6 +229,28 @@ func TestSEPAFileRail(t *testing.T) {
 
 // usRecipient is a US recipient credited with amount USD and with a checking account, the
 // default payout method of its live withdrawals (the NACHA rail).
+// exportWithdrawals makes a US recipient credited 100.00 whose withdrawals of amounts go into
+// one NACHA file, and exports it; it returns the recipient, the payouts' ids in the order of
+// amounts, and the file.
+func exportWithdrawals(t *testing.T, a *app.App, scope tenant.Scope, externalID string, amounts ...string) (app.RecipientView, []string, app.RailFileView) {
+	t.Helper()
+	ctx := context.Background()
+	r := usRecipient(t, a, scope, externalID, "100.00")
+	var ids []string
+	for _, amount := range amounts {
+		p, _, err := a.RequestWithdrawal(ctx, scope, r.ID, app.WithdrawalInput{Amount: amount, Currency: "USD"}, app.IdemRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	f, err := a.ExportRailFile(ctx, scope, "nacha", timeNow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, ids, f
+}
+
 func usRecipient(t *testing.T, a *app.App, scope tenant.Scope, externalID, amount string) app.RecipientView {
 	t.Helper()
 	ctx := context.Background()

@@ -27,7 +27,7 @@ func (s *Server) routeRails() {
 	huma.Register(s.api, s.secured(huma.Operation{
 		OperationID: "export-rail-file", Method: http.MethodPost, Path: "/api/rails/{rail}/files", Tags: []string{"Rails"},
 		Summary:       "Export a bank file",
-		Description:   "Writes every pending payout of the rail (live mode) into one NACHA or SEPA pain.001 file and moves them to processing. Download the file and hand it to the bank. 409 nothing_to_export when no payout waits.",
+		Description:   "Writes the pending payouts of the rail (live mode; up to 200,000, the rest go in the next file) into one NACHA or SEPA pain.001 file and moves them to processing. Download the file and hand it to the bank. The export records one rail_file.exported event; each payout's payment.processing event follows it moments later, in its place in the order (see docs/EVENTS.md). 409 nothing_to_export when no payout waits.",
 		DefaultStatus: http.StatusCreated, Errors: []int{409, 422},
 	}, access{scope: org.ScopePayouts}), func(ctx context.Context, in *struct {
 		RailPath
